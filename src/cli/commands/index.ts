@@ -1,0 +1,8 @@
+// Every CLI command, in the order `vfmc --help` lists them.
+import type { Command } from "commander";
+import type { Io } from "../io.js";
+
+/** A command adds itself to the program and stores its exit code in `result.code`. */
+export type RegisterCommand = (program: Command, io: Io, result: { code: number }) => void;
+
+export const commands: readonly RegisterCommand[] = [];
