@@ -40,7 +40,11 @@ export function exitCodeOf(ds: readonly Diagnostic[]): number {
  * Runs a command body; user errors arrive as DiagnosticError, vfmc bugs as anything else.
  * Neither prints a stack unless --trace was given.
  */
-export async function guarded(io: Io, opts: { json?: boolean; trace?: boolean }, body: () => Promise<number> | number): Promise<number> {
+export async function guarded(
+  io: Io,
+  opts: { json?: boolean; trace?: boolean },
+  body: () => Promise<number> | number,
+): Promise<number> {
   try {
     return await body();
   } catch (e) {

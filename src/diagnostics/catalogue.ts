@@ -20,7 +20,7 @@ export const Diag = {
     code: 1001,
     severity: "error",
     message: "unexpected character {0}",
-    hint: "remove it; .vfm uses // for comments and \"…\" for strings",
+    hint: 'remove it; .vfm uses // for comments and "…" for strings',
   },
   UnterminatedString: {
     code: 1002,
@@ -38,6 +38,357 @@ export const Diag = {
     severity: "error",
     message: "'{' opened here is never closed",
     hint: "add the missing '}'",
+  },
+  BlockNotClosed: {
+    code: 1005,
+    severity: "error",
+    message: "expected '}' to close the block opened at {0} but found {1}",
+    hint: "add the missing '}' before {1}",
+  },
+  UnclosedList: {
+    code: 1006,
+    severity: "error",
+    message: "'[' opened here is never closed",
+    hint: "add the missing ']'",
+  },
+  ExpectedValue: {
+    code: 1007,
+    severity: "error",
+    message: "expected a value but found {0}",
+    hint: "a value is a number, a string, a name, true/false, a list [a, b], a range 0.1 .. 0.5 or a schedule 0.04 -> 0.07 over 30 epochs",
+  },
+  StrayInBlock: {
+    code: 1008,
+    severity: "error",
+    message: "unexpected {0} in the block opened at {1}",
+    hint: "entries are `key`, `key value`, `key { … }` or `key value { … }`, separated by commas or new lines",
+  },
+  StrayInList: {
+    code: 1009,
+    severity: "error",
+    message: "expected ',' or ']' in the list opened at {0} but found {1}",
+    hint: "list items are values separated by commas, e.g. [0.485, 0.456, 0.406]",
+  },
+  ExpectedTopLevel: {
+    code: 1010,
+    severity: "error",
+    message: "expected 'model' or 'import' but found {0}",
+    hint: 'a .vfm file holds `import "file.vfm"` lines and `model NAME { … }` blocks',
+  },
+  MalformedNumber: {
+    code: 1011,
+    severity: "error",
+    message: "malformed number '{0}'",
+    hint: "numbers look like 768, 0.5, -1 or 5e-4; put a space or a comma between a number and a name",
+  },
+  StrayCloseBrace: {
+    code: 1012,
+    severity: "error",
+    message: "'}' closes no block",
+    hint: "remove it, or look above for a block closed too early",
+  },
+  KeyValueSeparator: {
+    code: 1013,
+    severity: "error",
+    message: "unexpected '{0}': a key and its value are separated by a space",
+    hint: "write `dim 768`, not `dim: 768` or `dim = 768`",
+  },
+  NestingTooDeep: {
+    code: 1014,
+    severity: "error",
+    message: "blocks and lists nest more than {0} levels deep here",
+    hint: "a spec needs a handful of levels; look for '{' or '[' that were meant to be closed",
+  },
+
+  // 2001–2019 reserved for src/lang/resolve (imports, extends, model names)
+  ImportNotFound: {
+    code: 2001,
+    severity: "error",
+    message: "cannot find imported file '{0}'",
+    hint: "import paths are relative to the importing file; looked for {1}",
+  },
+  ImportCycle: {
+    code: 2002,
+    severity: "error",
+    message: "import cycle: {0}",
+    hint: "remove one of these imports; a file cannot import itself, directly or through others",
+  },
+  UnknownParentModel: {
+    code: 2003,
+    severity: "error",
+    message: "model '{0}' extends unknown model '{1}'",
+    hint: "{2}",
+  },
+  ExtendsCycle: {
+    code: 2004,
+    severity: "error",
+    message: "model '{0}' extends itself: {1}",
+    hint: "break the cycle; a model can only extend a model that does not extend it",
+  },
+  DuplicateModel: {
+    code: 2005,
+    severity: "error",
+    message: "model '{0}' is defined more than once",
+    hint: "rename one of them; model names are shared by a file and everything it imports",
+  },
+
+  // 2100–2199 — spec keys and value kinds (schema tables, src/ir/from-ast.ts)
+  UnknownKey: {
+    code: 2101,
+    severity: "error",
+    message: "unknown key '{0}' in {1}",
+    hint: "{2}",
+  },
+  DuplicateKey: {
+    code: 2102,
+    severity: "error",
+    message: "'{0}' is set twice in {1}",
+    hint: "keep one of them; the later one would silently win",
+  },
+  WrongValueKind: {
+    code: 2103,
+    severity: "error",
+    message: "'{0}' expects {1}, found {2}",
+    hint: "for example: {3}",
+  },
+  UnknownEnumValue: {
+    code: 2104,
+    severity: "error",
+    message: "'{1}' is not a valid value for '{0}'",
+    hint: "{2}",
+  },
+  UnknownVariant: {
+    code: 2105,
+    severity: "error",
+    message: "unknown {0} kind '{1}'",
+    hint: "{2}",
+  },
+  KeyNotInVariant: {
+    code: 2106,
+    severity: "error",
+    message: "'{0}' does not apply to `{1} {2}`",
+    hint: "`{1} {2}` accepts: {3}",
+  },
+  MissingRequiredKey: {
+    code: 2107,
+    severity: "error",
+    message: "model '{0}' does not set {1}",
+    hint: "add `{2}` to the model or to a model it extends",
+  },
+  UnknownUnit: {
+    code: 2108,
+    severity: "error",
+    message: "unknown duration unit '{0}'",
+    hint: "write `epochs` or `steps`, e.g. `over 30 epochs`",
+  },
+  WrongListLength: {
+    code: 2109,
+    severity: "error",
+    message: "'{0}' needs {1} values, found {2}",
+    hint: "write exactly {1} values in the brackets",
+  },
+  SectionNeedsBlock: {
+    code: 2110,
+    severity: "error",
+    message: "'{0}' is a section and takes a block",
+    hint: "write `{0} { … }`",
+  },
+  KeyTakesNoBlock: {
+    code: 2111,
+    severity: "error",
+    message: "'{0}' takes a value, not a block",
+    hint: "write `{0} VALUE`",
+  },
+  UnknownScheduleShape: {
+    code: 2112,
+    severity: "error",
+    message: "unknown schedule shape '{0}'",
+    hint: "write linear, cosine or constant, e.g. `cosine 0.994 -> 1.0`",
+  },
+
+  // 3xxx — model checks (src/ir/check)
+  ValueOutOfRange: {
+    code: 3001,
+    severity: "error",
+    message: "{0} is {1} but must be {2}",
+    hint: "{3}",
+  },
+  EmptyRange: {
+    code: 3002,
+    severity: "error",
+    message: "{0} is empty: {1} .. {2} has its bounds reversed",
+    hint: "write the smaller bound first: `{2} .. {1}`",
+  },
+  DimNotDivisibleByHeads: {
+    code: 3003,
+    severity: "error",
+    message: "backbone.dim {0} is not divisible by backbone.heads {1}",
+    hint: "each head gets dim/heads channels; with dim {0} try heads {2}",
+  },
+  SizeNotMultipleOfPatch: {
+    code: 3004,
+    severity: "error",
+    message: "{0} {1} px is not a multiple of backbone.patch {2}",
+    hint: "the patch embedding needs whole patches (§1.2); use {3} or {4}",
+  },
+  NestedLevelsDoNotDivide: {
+    code: 3005,
+    severity: "error",
+    message: "heads.{0}.nested {1} needs backbone.dim {2} to be divisible by {3}",
+    hint: "Matryoshka widths are dim/2^k for k < nested; use nested ≤ {4}",
+  },
+  LevelWithoutPrototypes: {
+    code: 3006,
+    severity: "error",
+    message: "heads.{0}: the level of width {1} gets {2} prototypes (K·{1}/{3})",
+    hint: "raise heads.{0}.prototypes to at least {4} or lower nested",
+  },
+  ScheduleLength: {
+    code: 3007,
+    severity: "error",
+    message: "{0}: {1} {2} is not a valid length",
+    hint: "{3}",
+  },
+  WarmupTooLong: {
+    code: 3008,
+    severity: "error",
+    message: "{0}: the warmup ({1} steps) is longer than the whole schedule ({2} steps)",
+    hint: "shorten the warmup or lengthen the schedule (`over …`)",
+  },
+  ChannelsMismatch: {
+    code: 3009,
+    severity: "error",
+    message: "input.{0} has {1} values but input.channels is {2}",
+    hint: "give one value per channel",
+  },
+  IbotWithoutMasking: {
+    code: 3010,
+    severity: "error",
+    message: "the iBOT loss is on (weight {0}) but masking is none",
+    hint: "add `masking block { … }` or `masking cyclic { … }`, or set `losses { ibot { weight 0 } }`",
+  },
+  MaskingWithoutIbot: {
+    code: 3011,
+    severity: "warning",
+    message: "masking {0} has no effect: the iBOT loss is off",
+    hint: "remove the masking section or give the iBOT loss a weight",
+  },
+  OutputNeedsRegisters: {
+    code: 3012,
+    severity: "error",
+    message: "export output 'registers' needs backbone.registers > 0",
+    hint: "set backbone.registers or drop the output",
+  },
+  OutputNeedsRasa: {
+    code: 3013,
+    severity: "error",
+    message: "export output 'patch_tokens_rasa' needs `post rasa`",
+    hint: "add `post rasa { rounds 9 }` or drop the output",
+  },
+  ScheduleLongerThanTraining: {
+    code: 3014,
+    severity: "warning",
+    message: "{0} runs for {1} steps but training has only {2}",
+    hint: "the schedule will never reach its final value",
+  },
+  SharedHeadKeyIgnored: {
+    code: 3015,
+    severity: "warning",
+    message: "heads.ibot.{0} is ignored: the iBOT head is not separate and reuses the DINO head",
+    hint: "set `separate true` or remove the key",
+  },
+  NoMaskedImages: {
+    code: 3016,
+    severity: "warning",
+    message: "masking.images {0} masks no image at batch {1} (int(2·{1}·{0}) = 0)",
+    hint: "raise masking.images or the batch",
+  },
+  KoleoNeedsPairs: {
+    code: 3017,
+    severity: "error",
+    message: "KoLeo needs at least 2 images per batch, train.batch is {0}",
+    hint: "raise train.batch or set `losses { koleo { weight 0 } }`",
+  },
+  LocalCropLargerThanGlobal: {
+    code: 3018,
+    severity: "warning",
+    message: "local crops ({0} px) are larger than global crops ({1} px)",
+    hint: "local crops are the small views; swap the sizes?",
+  },
+  FreezeLongerThanTraining: {
+    code: 3019,
+    severity: "warning",
+    message:
+      "freeze_last_layer ({0} steps) is not shorter than training ({1} steps): the last layers never learn",
+    hint: "lower freeze_last_layer",
+  },
+  NotNestedButMrlOptions: {
+    code: 3020,
+    severity: "warning",
+    message: "heads.{0}.gelu_after_bottleneck without nested levels is not a published recipe",
+    hint: "Franca's MRL heads use it with nested 5",
+  },
+
+  // 4001–4049 — backbone lowering, weights, inference graph, compile (src/lower: names, backbone, weights, infer)
+  WeightsMissingTensor: {
+    code: 4001,
+    severity: "error",
+    message: "{0}: no tensor '{1}' (the model expects shape [{2}])",
+    hint: "the spec and the checkpoint describe different models: compare backbone depth, ffn, registers and layerscale with the checkpoint",
+    explain:
+      "Every parameter of the model must come from the weights file, under its DINOv2 state-dict name after the prefixes module., backbone. and teacher. are stripped and chunked blocks.{c}.{i} keys are flattened. A missing tensor usually means the spec declares a different architecture than the one the checkpoint was trained with.",
+  },
+  WeightsShapeMismatch: {
+    code: 4002,
+    severity: "error",
+    message: "{0}: tensor '{1}' has shape [{2}] but the model expects [{3}]",
+    hint: "check backbone dim, patch, mlp_ratio and ffn against the checkpoint",
+  },
+  WeightsBadDtype: {
+    code: 4003,
+    severity: "error",
+    message: "{0}: tensor '{1}' has dtype {2}; weights must be F32, F16, BF16 or F64",
+  },
+  WeightsPosEmbedNotSquare: {
+    code: 4004,
+    severity: "error",
+    message: "{0}: pos_embed has shape [{1}], whose {2} grid rows are not a square number",
+    hint: "DINOv2 position embeddings hold 1 CLS row plus an M×M grid",
+  },
+  WeightsUnused: {
+    code: 4005,
+    severity: "warning",
+    message: "{0}: {1} backbone tensors were not used, e.g. '{2}'",
+    hint: "the checkpoint has parameters the spec does not declare (LayerScale? registers? qkv bias?)",
+  },
+  RasaBadShape: {
+    code: 4006,
+    severity: "error",
+    message: "{0}: RASA tensor '{1}' has shape [{2}], expected [2, {3}]",
+  },
+  RasaWeightsMissing: {
+    code: 4007,
+    severity: "warning",
+    message:
+      "export.outputs asks for patch_tokens_rasa but no rasa_head.* weights were given; the output is left out",
+    hint: "pass --weights with a checkpoint that holds rasa_head.pre_pos_layers.* and rasa_head.pos_pred.weight",
+  },
+  UnsupportedOpset: {
+    code: 4008,
+    severity: "error",
+    message: "opset {0} is not supported; vfmc emits ai.onnx opsets {1} to {2}",
+    hint: "onnxruntime-node 1.30 loads opsets 17 to 26",
+  },
+  ResolutionNotPatchMultiple: {
+    code: 4009,
+    severity: "error",
+    message: "export resolution {0} is not a multiple of backbone.patch {1}",
+    hint: "the patch embedding asserts H and W are multiples of the patch (reference §12.9); use {2}",
+  },
+  GraphNotAvailable: {
+    code: 4010,
+    severity: "error",
+    message: "cannot emit the {0} graph: {1}",
   },
 
   // 5xxx — CLI and files
@@ -65,11 +416,158 @@ export const Diag = {
     message: "{0}",
     hint: "run `vfmc {1} --help` for the accepted options",
   },
+  // 5100–5119 reserved for src/onnx (model files)
+  ModelWriteFailed: {
+    code: 5101,
+    severity: "error",
+    message: "cannot write model {0}: {1}",
+    hint: "check that the folder exists, is writable and has room for the weights",
+  },
+  ModelReadFailed: {
+    code: 5102,
+    severity: "error",
+    message: "cannot read ONNX model {0}: {1}",
+    hint: "the file must be an ONNX model written by vfmc or another ONNX tool, with its .data file beside it",
+  },
   InternalCompilerError: {
     code: 5999,
     severity: "error",
     message: "internal error (a vfmc bug): {0}",
     hint: "re-run with --trace for the stack, and report it",
+  },
+
+  // 6xxx — runtime: checkpoints (60xx) and datasets (61xx)
+  CheckpointUnreadable: {
+    code: 6001,
+    severity: "error",
+    message: "cannot read checkpoint {0}: {1}",
+    hint: "check the path and the file's permissions",
+  },
+  CheckpointTruncated: {
+    code: 6002,
+    severity: "error",
+    message: "checkpoint {0} is truncated: {1} bytes expected, {2} found",
+    hint: "the file was cut short (an interrupted copy?); use an earlier checkpoint",
+  },
+  CheckpointBadHeader: {
+    code: 6003,
+    severity: "error",
+    message: "{0} is not a valid safetensors file: {1}",
+    hint: "vfmc checkpoints are safetensors files (8-byte header length, JSON header, tensor bytes)",
+  },
+  CheckpointUnknownDtype: {
+    code: 6004,
+    severity: "error",
+    message: "tensor '{1}' in {0} has dtype {2}, which vfmc cannot read",
+    hint: "supported dtypes: F64, F32, F16, BF16, I64, I32, U8, BOOL",
+  },
+  CheckpointMissingTensor: {
+    code: 6005,
+    severity: "error",
+    message: "checkpoint {0} has no tensor named '{1}'",
+    hint: "tensors there: {2}",
+  },
+  CheckpointWriteFailed: {
+    code: 6006,
+    severity: "error",
+    message: "cannot write checkpoint {0}: {1}",
+    hint: "check free disk space and permissions; the previous checkpoint was left as it was",
+  },
+  DataUnreadable: {
+    code: 6101,
+    severity: "error",
+    message: "cannot read dataset file {0}: {1}",
+    hint: "check the path given to --data",
+  },
+  DataBadFormat: {
+    code: 6102,
+    severity: "error",
+    message: "{0} is not a valid IDX file: {1}",
+    hint: "IDX files are the MNIST format: …-images-idx3-ubyte and …-labels-idx1-ubyte, optionally gzipped",
+  },
+  DataLabelsMissing: {
+    code: 6103,
+    severity: "error",
+    message: "no labels for {0}: expected {1}",
+    hint: "put the matching …-labels-idx1-ubyte[.gz] file next to the images file",
+  },
+  DataCountMismatch: {
+    code: 6104,
+    severity: "error",
+    message: "{0} holds {1} images but {2} holds {3} labels",
+  },
+  DataSpecInvalid: {
+    code: 6105,
+    severity: "error",
+    message: "cannot use --data '{0}': {1}",
+    hint: "use synthetic, synthetic:SEED, idx:PATH, or a folder holding MNIST-format IDX files",
+  },
+  DataImageFolderUnsupported: {
+    code: 6106,
+    severity: "error",
+    message: "{0} holds no IDX files; image folders (class/img.png) are not supported yet",
+    hint: "convert the images to IDX, or train on synthetic data",
+  },
+  // 62xx — training runtime: devices, the NaN guard, training checkpoints, evaluation
+  DeviceUnavailable: {
+    code: 6201,
+    severity: "error",
+    message: "cannot use --device {0}: {1}",
+    hint: "{2}",
+  },
+  TrainNonFinite: {
+    code: 6202,
+    severity: "error",
+    message: "step {0}: {1} is {2}, training stopped",
+    hint: "{3}; lower the learning rate, lengthen the warmup or tighten `clip`, or check the data",
+  },
+  CheckpointOtherRun: {
+    code: 6203,
+    severity: "error",
+    message: "checkpoint {0} belongs to another run: {1}",
+    hint: "use a fresh --out folder, or the spec and options that wrote it (--batch, --steps and --epochs change the run too)",
+  },
+  CheckpointShapeMismatch: {
+    code: 6204,
+    severity: "error",
+    message: "checkpoint {0}: tensor '{1}' is {2}[{3}], this model needs {4}[{5}]",
+    hint: "the checkpoint was written for a different model; nothing was overwritten",
+  },
+  CheckpointNotTraining: {
+    code: 6205,
+    severity: "error",
+    message: "{0} is not a vfmc training checkpoint: {1}",
+    hint: "--resume continues a checkpoint written by `vfmc run --train`; `vfmc compile --weights` loads other weights",
+  },
+  ResumeWithoutCheckpoint: {
+    code: 6206,
+    severity: "error",
+    message: "--resume: no checkpoint in {0}",
+    hint: "run without --resume to start from step 0, or point --out at the folder of the run to continue",
+  },
+  TrainInterrupted: {
+    code: 6207,
+    severity: "warning",
+    message: "{0} at step {1}: checkpoint written to {2}",
+    hint: "continue with the same command and --resume",
+  },
+  TrainInputUnsupported: {
+    code: 6208,
+    severity: "error",
+    message: "the {0} graph takes input '{1}' (role {2}), which the trainer cannot feed",
+    hint: "the graph and this vfmc disagree about the graph contract (docs/graph-contract.md); recompile with this vfmc",
+  },
+  EvalNoHeldOut: {
+    code: 6209,
+    severity: "error",
+    message: "--data {0} has no held-out split to evaluate on",
+    hint: "pass the queries with --eval-data",
+  },
+  TrainNothingToDo: {
+    code: 6210,
+    severity: "warning",
+    message: "checkpoint {0} is at step {1} and the run has {2} steps: nothing to train",
+    hint: "raise --steps or --epochs to train further",
   },
 } as const satisfies Record<string, Entry>;
 

@@ -74,7 +74,12 @@ export function makeDiagnostic(
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
 
-  report(key: DiagKey, span: Span | undefined, args: readonly Arg[] = [], extras: ReportExtras = {}): Diagnostic {
+  report(
+    key: DiagKey,
+    span: Span | undefined,
+    args: readonly Arg[] = [],
+    extras: ReportExtras = {},
+  ): Diagnostic {
     const d = makeDiagnostic(key, span, args, extras);
     this.items.push(d);
     return d;

@@ -13,7 +13,9 @@ export function renderText(d: Diagnostic, sources?: SourceLookup): string {
     const src = text.split(/\r?\n/)[d.span.start.line - 1];
     if (src !== undefined) {
       const width =
-        d.span.end.line === d.span.start.line ? Math.max(1, d.span.end.col - d.span.start.col) : src.length - d.span.start.col + 1;
+        d.span.end.line === d.span.start.line
+          ? Math.max(1, d.span.end.col - d.span.start.col)
+          : src.length - d.span.start.col + 1;
       lines.push(`  ${src}`);
       lines.push(`  ${" ".repeat(d.span.start.col - 1)}${"^".repeat(Math.max(1, width))}`);
     }

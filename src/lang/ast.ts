@@ -53,7 +53,8 @@ export interface Entry {
   readonly span: Span;
 }
 
-export type Value = NumberValue | StringValue | IdentValue | BoolValue | RangeValue | ListValue | ScheduleValue;
+export type Value =
+  NumberValue | StringValue | IdentValue | BoolValue | RangeValue | ListValue | ScheduleValue;
 
 export interface NumberValue {
   readonly kind: "number";
@@ -96,7 +97,7 @@ export interface ListValue {
 
 /**
  * A schedule over training: `0.04 -> 0.07 over 30 epochs`, `cosine 0.992 -> 1.0`,
- * `warmup 10 epochs then cosine 5e-4 -> 1e-6`. `shape` defaults to linear when absent.
+ * `cosine 2e-4 -> 1e-6 warmup 80 epochs`. `shape` defaults to linear when absent.
  */
 export interface ScheduleValue {
   readonly kind: "schedule";

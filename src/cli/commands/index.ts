@@ -1,8 +1,11 @@
 // Every CLI command, in the order `vfmc --help` lists them.
 import type { Command } from "commander";
 import type { Io } from "../io.js";
+import { registerCheck } from "./check.js";
+import { registerInfo } from "./info.js";
+import { registerFmt } from "./fmt.js";
 
 /** A command adds itself to the program and stores its exit code in `result.code`. */
 export type RegisterCommand = (program: Command, io: Io, result: { code: number }) => void;
 
-export const commands: readonly RegisterCommand[] = [];
+export const commands: readonly RegisterCommand[] = [registerCheck, registerInfo, registerFmt];

@@ -1,0 +1,54 @@
+// `vfmc check <spec…>`: parse, resolve and check specs; every problem of every file in one run.
+import type { Command } from "commander";
+import { DiagnosticBag, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { checkSpec } from "../../ir/compile-spec.js";
+import { exitCodeOf, guarded, printDiagnostics, type Io } from "../io.js";
+import type { RegisterCommand } from "./index.js";
+
+export function checkFiles(files: readonly string[]): { diagnostics: Diagnostic[]; models: number } {
+  const diagnostics: Diagnostic[] = [];
+  let models = 0;
+  for (const file of files) {
+    const r = checkSpec(file);
+    diagnostics.push(...r.diagnostics);
+    models += r.models.length;
+    if (r.files.size > 0 && (r.files.values().next().value?.models.length ?? 0) === 0) {
+      diagnostics.push(new DiagnosticBag().report("NoModels", undefined, [file]));
+    }
+  }
+  return { diagnostics, models };
+}
+
+export const registerCheck: RegisterCommand = (program: Command, io: Io, result) => {
+  program
+    .command("check")
+    .description("check .vfm specs: syntax, imports and extends, keys and values, and model consistency")
+    .argument("<spec...>", ".vfm files to check")
+    .option("--json", "print the diagnostics as a JSON array (empty when clean)")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 when no errors (warnings allowed), 1 when any error was found.\n" +
+        "Examples:\n" +
+        "  vfmc check specs/franca.vfm\n" +
+        "  vfmc check specs/*.vfm --json\n",
+    )
+    .action(async (specs: string[], opts: { json?: boolean }) => {
+      result.code = await guarded(
+        io,
+        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
+        () => {
+          const { diagnostics, models } = checkFiles(specs);
+          printDiagnostics(io, diagnostics, opts.json ?? false);
+          const errors = diagnostics.filter((d) => d.severity === "error").length;
+          if (!opts.json) {
+            const warnings = diagnostics.filter((d) => d.severity === "warning").length;
+            const what = `${specs.length} file${specs.length === 1 ? "" : "s"}, ${models} model${models === 1 ? "" : "s"}`;
+            io.err(
+              errors || warnings ? `${what}: ${errors} error(s), ${warnings} warning(s)` : `${what}: ok`,
+            );
+          }
+          return exitCodeOf(diagnostics);
+        },
+      );
+    });
+};

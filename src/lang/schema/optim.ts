@@ -1,0 +1,90 @@
+// `optim adamw { … }`: optimiser and parameter groups (§7).
+import type { SectionSpec } from "./types.js";
+
+export const optimSection: SectionSpec = {
+  name: "optim",
+  doc: "Optimiser, lr / weight-decay schedules and parameter-group rules (§7).",
+  variants: [
+    {
+      name: "adamw",
+      doc: "AdamW with decoupled weight decay",
+      keys: [
+        "betas",
+        "eps",
+        "lr",
+        "lr_scaling",
+        "weight_decay",
+        "layer_decay",
+        "patch_embed_lr",
+        "clip",
+        "freeze_last_layer",
+      ],
+    },
+  ],
+  defaultVariant: "adamw",
+  keys: [
+    {
+      key: "betas",
+      kind: "list",
+      items: "number",
+      length: 2,
+      min: 0,
+      max: 1,
+      default: [0.9, 0.999],
+      doc: "Adam β1, β2",
+    },
+    { key: "eps", kind: "number", min: 0, minExclusive: true, default: 1e-8, doc: "Adam ε" },
+    {
+      key: "lr",
+      kind: "schedule",
+      min: 0,
+      default: { shape: "cosine", from: 4e-3, to: 1e-6, warmup: { amount: 10, unit: "epochs" } },
+      doc: "learning rate: base lr (before scaling) → min_lr, with linear warmup from 0 (§7.1)",
+    },
+    {
+      key: "lr_scaling",
+      kind: "enum",
+      values: ["none", "sqrt_wrt_1024", "linear_wrt_256"],
+      default: "sqrt_wrt_1024",
+      doc: "scale the base lr by the global batch (train.batch × train.devices): √(B/1024) or B/256",
+    },
+    {
+      key: "weight_decay",
+      kind: "schedule",
+      min: 0,
+      default: { shape: "cosine", from: 0.04, to: 0.4 },
+      doc: "weight-decay schedule (cosine 0.04→0.4 default)",
+    },
+    {
+      key: "layer_decay",
+      kind: "number",
+      min: 0,
+      minExclusive: true,
+      max: 1,
+      default: 0.9,
+      doc: "layer-wise lr decay rate; 1.0 = off (§7.2)",
+    },
+    {
+      key: "patch_embed_lr",
+      kind: "number",
+      min: 0,
+      default: 0.2,
+      doc: "lr multiplier of the patch embedding",
+    },
+    {
+      key: "clip",
+      kind: "number",
+      min: 0,
+      default: 3.0,
+      doc: "gradient-norm clip per sub-module (backbone, each head); 0 = off",
+    },
+    {
+      key: "freeze_last_layer",
+      kind: "int",
+      min: 0,
+      default: 1,
+      unit: "epochs",
+      doc: "epochs during which the heads' last layers have lr 0",
+    },
+  ],
+};
