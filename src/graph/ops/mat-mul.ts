@@ -1,0 +1,57 @@
+// MatMul of rank ≥ 2 operands with broadcast batch dims (vectors are reshaped by the caller, keeping VJPs simple).
+// VJP: da = dy·bᵀ, db = aᵀ·dy, each unbroadcast over batch dims.
+import { defineOp, typed } from "../op.js";
+import type { GraphBuilder } from "../builder.js";
+import type { Value } from "../ir.js";
+import { broadcastShapes, sameDim, unbroadcast } from "../shape.js";
+import { shapeFail } from "../errors.js";
+import { at, host, tabulate } from "../host-array.js";
+
+const swapLast = (g: GraphBuilder, v: Value): Value => {
+  const perm = v.shape.map((_, i) => i);
+  perm.splice(-2, 2, v.rank - 1, v.rank - 2);
+  return g.transpose(v, perm);
+};
+
+export const MatMul = defineOp({
+  name: "MatMul",
+  inputs: ["a", "b"],
+  infer: ([a, b]) => {
+    if (a!.shape.length < 2 || b!.shape.length < 2) shapeFail("operands must have rank ≥ 2");
+    if (a!.dtype !== b!.dtype) shapeFail(`dtypes differ: ${a!.dtype} vs ${b!.dtype}`);
+    const [m, k] = a!.shape.slice(-2);
+    const [k2, n] = b!.shape.slice(-2);
+    if (!sameDim(k!, k2!)) shapeFail(`inner dimensions differ: ${k} vs ${k2}`);
+    return [typed(a!.dtype, [...broadcastShapes(a!.shape.slice(0, -2), b!.shape.slice(0, -2)), m!, n!])];
+  },
+  emit: (o, i, out) => o.node("MatMul", i, out),
+  vjp: (g, { x: [a, b], dy, needs }) => [
+    needs[0] ? unbroadcast(g, g.matmul(dy, swapLast(g, b!)), a!.shape) : undefined,
+    needs[1] ? unbroadcast(g, g.matmul(swapLast(g, a!), dy), b!.shape) : undefined,
+  ],
+  samples: [
+    { inputs: [{ shape: [3, 4] }, { shape: [4, 5] }], attrs: {} },
+    { inputs: [{ shape: [2, 3, 4] }, { shape: [4, 2] }], attrs: {}, note: "batched × shared weight" },
+    { inputs: [{ shape: [2, 1, 3, 4] }, { shape: [3, 4, 2] }], attrs: {}, note: "broadcast batch" },
+  ],
+  eval: ([a, b]) => {
+    const shape = [
+      ...broadcastShapes(a!.shape.slice(0, -2), b!.shape.slice(0, -2)),
+      a!.shape.at(-2)!,
+      b!.shape.at(-1)!,
+    ];
+    const k = a!.shape.at(-1)!;
+    const pick = (x: typeof a, idx: number[], r: number, c: number): number => {
+      const batch = x!.shape
+        .slice(0, -2)
+        .map((d, j) => (d === 1 ? 0 : idx[idx.length - 2 - (x!.shape.length - 2) + j]!));
+      return at(x!, [...batch, r, c]);
+    };
+    const y = tabulate(a!.dtype, shape as number[], (idx) => {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += pick(a, idx, idx.at(-2)!, t) * pick(b, idx, t, idx.at(-1)!);
+      return s;
+    });
+    return [host(y.dtype, y.shape, y.dtype === "float32" ? y.data.map(Math.fround) : y.data)];
+  },
+});
