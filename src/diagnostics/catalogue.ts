@@ -390,6 +390,12 @@ export const Diag = {
     severity: "error",
     message: "cannot emit the {0} graph: {1}",
   },
+  PosGridFromCheckpoint: {
+    code: 4011,
+    severity: "info",
+    message: "{0}: pos_embed holds a {1}×{1} grid; it replaces backbone.pos_grid {2} and is resampled in the graph",
+    hint: "set pos_grid {1} in the spec to say so explicitly",
+  },
 
   // 5xxx — CLI and files
   FileNotFound: {
@@ -568,6 +574,31 @@ export const Diag = {
     severity: "warning",
     message: "checkpoint {0} is at step {1} and the run has {2} steps: nothing to train",
     hint: "raise --steps or --epochs to train further",
+  },
+  // 6300–6349 — post-training and evaluation tools: RASA fitting, pictures, reports, probes (src/runtime/{post,image,report})
+  ImageUnreadable: {
+    code: 6301,
+    severity: "error",
+    message: "cannot read image {0}: {1}",
+    hint: "vfmc reads PNG files (8/16-bit grey, RGB, RGBA or palette, not interlaced) and synthetic[:SEED]#INDEX",
+  },
+  MetricsUnreadable: {
+    code: 6302,
+    severity: "error",
+    message: "cannot make a report from {0}: {1}",
+    hint: "point `vfmc report` at a `vfmc run --train` folder (it holds metrics.jsonl) or at the metrics.jsonl file",
+  },
+  LevelsNotNested: {
+    code: 6303,
+    severity: "error",
+    message: "model {0} has no Matryoshka levels: {1}",
+    hint: "nested levels come from `heads { dino { nested N } }`; without them there is only the full width {2}",
+  },
+  EvalTooFewImages: {
+    code: 6304,
+    severity: "error",
+    message: "{0} needs at least {1} labelled images, got {2}",
+    hint: "use a larger --data source or raise --bank / --queries",
   },
 } as const satisfies Record<string, Entry>;
 

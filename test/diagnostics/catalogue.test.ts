@@ -3,7 +3,14 @@ import { Diag, type DiagKey } from "../../src/diagnostics/catalogue.js";
 import { DiagnosticBag, fill } from "../../src/diagnostics/diagnostic.js";
 import { renderText } from "../../src/diagnostics/render.js";
 
-const BANDS: Record<number, string> = { 1: "parse", 2: "resolve", 3: "check", 4: "compile", 5: "cli", 6: "runtime" };
+const BANDS: Record<number, string> = {
+  1: "parse",
+  2: "resolve",
+  3: "check",
+  4: "compile",
+  5: "cli",
+  6: "runtime",
+};
 
 describe("diagnostic catalogue", () => {
   const entries = Object.entries(Diag) as [DiagKey, (typeof Diag)[DiagKey]][];
@@ -26,7 +33,9 @@ describe("diagnostic catalogue", () => {
 
   it("fills hints that refer to arguments with those arguments", () => {
     for (const [key, e] of entries) {
-      const uses = [...`${e.message} ${"hint" in e ? e.hint : ""}`.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1]));
+      const uses = [...`${e.message} ${"hint" in e ? e.hint : ""}`.matchAll(/\{(\d+)\}/g)].map((m) =>
+        Number(m[1]),
+      );
       const args = Array.from({ length: Math.max(-1, ...uses) + 1 }, (_, i) => `a${i}`);
       const text = fill(`${e.message} ${"hint" in e ? e.hint : ""}`, args);
       expect(text, key).not.toMatch(/\{\d+\}/);
@@ -46,7 +55,7 @@ describe("rendering", () => {
     const text = renderText(bag.items[0]!, () => "a\n  $$$ b\n");
     expect(text.split("\n")).toEqual([
       "x.vfm:2:3: error VFM1001: unexpected character '$'",
-      "  hint: remove it; .vfm uses // for comments and \"…\" for strings",
+      '  hint: remove it; .vfm uses // for comments and "…" for strings',
       "    $$$ b",
       "    ^^^",
     ]);

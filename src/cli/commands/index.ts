@@ -4,8 +4,10 @@ import type { Io } from "../io.js";
 import { registerCheck } from "./check.js";
 import { registerInfo } from "./info.js";
 import { registerFmt } from "./fmt.js";
+import { registerCompile } from "./compile.js";
+import { registerLsp } from "./lsp.js";
 
 /** A command adds itself to the program and stores its exit code in `result.code`. */
 export type RegisterCommand = (program: Command, io: Io, result: { code: number }) => void;
 
-export const commands: readonly RegisterCommand[] = [registerCheck, registerInfo, registerFmt];
+export const commands: readonly RegisterCommand[] = [registerCheck, registerInfo, registerFmt, registerCompile, registerLsp];

@@ -1,0 +1,258 @@
+// `vfmc compile <spec>`: check a spec, lower each model to its ONNX graphs and write them with the manifest
+// (docs/graph-contract.md). Weights files are read here, through the runtime's safetensors reader, because
+// lowering may not import the runtime; lowering itself only sees tensors.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Option, type Command } from "commander";
+import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { renderJson } from "../../diagnostics/render.js";
+import { checkSpec } from "../../ir/compile-spec.js";
+import type { ModelIR } from "../../ir/model.js";
+import {
+  compileModel,
+  GRAPH_KINDS,
+  OPSET_RANGE,
+  type CompiledGraph,
+  type WeightsFile,
+} from "../../lower/compile.js";
+import type { Manifest } from "../../lower/manifest.js";
+import { DEFAULT_OPSET } from "../../onnx/model.js";
+import { PROTOBUF_LIMIT, writeModel, type WriteResult } from "../../onnx/serialize.js";
+import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
+import { exitCodeOf, guarded, printDiagnostics, type Io } from "../io.js";
+import type { RegisterCommand } from "./index.js";
+
+interface CompileCliOptions {
+  out: string;
+  model?: string;
+  emit?: string;
+  weights: string[];
+  opset: string;
+  externalData: string;
+  json?: boolean;
+}
+
+const DEFAULT_EMIT = ["infer", "train"];
+/** `auto` moves weights out of the .onnx file above this many bytes: far under protobuf's 2 GiB, and large
+ * enough that small and base models stay one self-contained file. */
+export const AUTO_EXTERNAL_BYTES = 1 << 30;
+
+/** With external data on, initializers of at least this many bytes go to the data file (ONNX's usual 1 KiB). */
+const EXTERNAL_THRESHOLD = 1024;
+
+export interface GraphReport {
+  readonly kind: string;
+  readonly file: string;
+  readonly nodes: number;
+  readonly params: number;
+  readonly bytes: number;
+  readonly externalBytes: number;
+  readonly lowerMs: number;
+  readonly writeMs: number;
+}
+
+function fail(key: "BadOption", message: string): never {
+  const bag = new DiagnosticBag();
+  bag.report(key, undefined, [message, "compile"]);
+  throw new DiagnosticError(bag.items);
+}
+
+function emitList(opt: string | undefined): string[] {
+  if (opt === undefined) return DEFAULT_EMIT.filter((k) => GRAPH_KINDS.some((g) => g.kind === k));
+  const kinds = opt
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const known = GRAPH_KINDS.map((g) => g.kind);
+  const bad = kinds.filter((k) => !known.includes(k));
+  if (bad.length > 0 || kinds.length === 0)
+    fail("BadOption", `--emit ${opt}: graphs available are ${known.join(", ")}`);
+  return kinds;
+}
+
+function useExternal(mode: string, bytes: number): boolean {
+  if (mode === "always") return true;
+  if (mode === "never") {
+    if (bytes > PROTOBUF_LIMIT)
+      fail("BadOption", `--external-data never: the weights (${bytes} bytes) exceed protobuf's 2 GiB`);
+    return false;
+  }
+  return bytes > AUTO_EXTERNAL_BYTES;
+}
+
+async function readWeights(files: readonly string[]): Promise<WeightsFile[]> {
+  const out: WeightsFile[] = [];
+  for (const file of files) out.push({ file, tensors: (await readSafetensors(file)).tensors });
+  return out;
+}
+
+function human(n: number, unit: string): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G${unit}`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M${unit}`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k${unit}`;
+  return `${n} ${unit}`;
+}
+
+async function writeGraph(
+  g: CompiledGraph,
+  dir: string,
+  mode: string,
+): Promise<{ result: WriteResult; ms: number }> {
+  const t0 = performance.now();
+  const externalData = useExternal(mode, g.bytes);
+  const result = await writeModel(g.model, join(dir, g.file), {
+    externalData,
+    threshold: EXTERNAL_THRESHOLD,
+  });
+  return { result, ms: performance.now() - t0 };
+}
+
+/** Compiles one model and writes its files; returns one report per graph and the diagnostics it raised. */
+export async function compileToDir(
+  ir: ModelIR,
+  dir: string,
+  opts: {
+    emit: readonly string[];
+    opset: number;
+    weights: readonly WeightsFile[];
+    externalData: string;
+    progress?: (s: string) => void;
+  },
+): Promise<{ reports: GraphReport[]; manifest: Manifest; diagnostics: readonly Diagnostic[] }> {
+  const compiled = compileModel(ir, {
+    emit: opts.emit,
+    opset: opts.opset,
+    weights: opts.weights,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  });
+  mkdirSync(dir, { recursive: true });
+  const reports: GraphReport[] = [];
+  const entries = [];
+  for (const g of compiled.graphs) {
+    opts.progress?.(`${ir.name}.${g.kind}: writing ${human(g.bytes, "B")}`);
+    const { result, ms } = await writeGraph(g, dir, opts.externalData);
+    const external = result.files[1];
+    entries.push(external ? { ...g.entry, externalData: g.file + ".data" } : g.entry);
+    reports.push({
+      kind: g.kind,
+      file: g.file,
+      nodes: g.nodes,
+      params: g.paramCount,
+      bytes: result.bytes + result.externalBytes,
+      externalBytes: result.externalBytes,
+      lowerMs: g.lowerMs,
+      writeMs: ms,
+    });
+  }
+  const manifest: Manifest = { ...compiled.manifest, graphs: entries };
+  writeFileSync(join(dir, `${ir.name}.manifest.json`), JSON.stringify(manifest, null, 2) + "\n");
+  return { reports, manifest, diagnostics: compiled.diagnostics };
+}
+
+function reportLine(r: GraphReport): string {
+  const ext = r.externalBytes > 0 ? ` (${human(r.externalBytes, "B")} external)` : "";
+  const secs = ((r.lowerMs + r.writeMs) / 1000).toFixed(2);
+  return `${r.file}: ${r.nodes} nodes, ${human(r.params, "")} parameters, ${human(r.bytes, "B")}${ext}, ${secs} s`;
+}
+
+export const registerCompile: RegisterCommand = (program: Command, io: Io, result) => {
+  program
+    .command("compile")
+    .description("compile the models of a spec to ONNX graphs and a manifest (docs/graph-contract.md)")
+    .argument("<spec>", "a .vfm file")
+    .option("-o, --out <dir>", "output folder (created if missing)", "out")
+    .option("--model <name>", "only this model (default: every model of the file)")
+    .option(
+      "--emit <graphs>",
+      `comma-separated graphs to write, from: ${GRAPH_KINDS.map((g) => `${g.kind} (${g.doc})`).join("; ")} (default ${DEFAULT_EMIT.join(",")}, those available)`,
+    )
+    .addOption(
+      new Option(
+        "--weights <file>",
+        "safetensors checkpoint to load (repeatable; later files override earlier keys, e.g. a backbone then a RASA head)",
+      )
+        .argParser((v: string, prev: string[]) => [...prev, v])
+        .default([], "none: initialise as DINOv2 does"),
+    )
+    .option(
+      "--opset <n>",
+      `ai.onnx opset to stamp (${OPSET_RANGE.min}–${OPSET_RANGE.max})`,
+      String(DEFAULT_OPSET),
+    )
+    .option(
+      "--external-data <mode>",
+      "auto (weights over 1 GiB go to <file>.onnx.data), always, or never",
+      "auto",
+    )
+    .option("--json", "print a JSON report (files, nodes, parameters, bytes, diagnostics) instead of lines")
+    .addHelpText(
+      "after",
+      "\nWrites <dir>/<model>.<graph>.onnx for each graph and <dir>/<model>.manifest.json describing every input\n" +
+        "and output (role, shape, which outputs feed which inputs next step), the parameters and the schedules.\n" +
+        "Without --weights the parameters are initialised as DINOv2 does, seeded by train.seed. Checkpoint keys may\n" +
+        "carry module./backbone./teacher. prefixes and chunked blocks; the checkpoint's pos_embed grid wins.\n" +
+        "Examples:\n" +
+        "  vfmc compile examples/franca-tiny.vfm -o out/\n" +
+        "  vfmc compile specs/dinov2.vfm --model dinov2_vitb14 --emit infer --weights dinov2_vitb14.safetensors\n" +
+        "  vfmc compile specs/franca.vfm --model franca_vitl14 --emit infer --weights franca_l.safetensors --weights rasa_l.safetensors\n",
+    )
+    .action(async (spec: string, opts: CompileCliOptions) => {
+      result.code = await guarded(
+        io,
+        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
+        async () => {
+          const opset = Number(opts.opset);
+          if (!Number.isInteger(opset)) fail("BadOption", `--opset ${opts.opset}: expected an integer`);
+          if (!["auto", "always", "never"].includes(opts.externalData))
+            fail("BadOption", `--external-data ${opts.externalData}: expected auto, always or never`);
+          const emit = emitList(opts.emit);
+          const r = checkSpec(spec);
+          const diagnostics: Diagnostic[] = [...r.diagnostics];
+          const done = (code: number, data: unknown[]): number => {
+            if (opts.json)
+              io.out(
+                JSON.stringify({ models: data, diagnostics: JSON.parse(renderJson(diagnostics)) }, null, 2),
+              );
+            else printDiagnostics(io, diagnostics, false);
+            return code;
+          };
+          if (diagnostics.some((d) => d.severity === "error")) return done(1, []);
+          const bag = new DiagnosticBag();
+          if (r.models.length === 0) bag.report("NoModels", undefined, [spec]);
+          const models = opts.model ? r.models.filter((m) => m.name === opts.model) : r.models;
+          if (opts.model && models.length === 0)
+            bag.report("UnknownModelOption", undefined, [
+              opts.model,
+              spec,
+              r.models.map((m) => m.name).join(", ") || "none",
+            ]);
+          if (bag.hasErrors) {
+            diagnostics.push(...bag.items);
+            return done(1, []);
+          }
+          const weights = await readWeights(opts.weights);
+          const data: unknown[] = [];
+          for (const ir of models) {
+            // ViT-L and larger take tens of seconds: say what is happening
+            const big = ir.backbone.dim * ir.backbone.dim * ir.backbone.depth > 20e6;
+            const progress = !opts.json && big ? (s: string) => io.err(`  … ${s}`) : undefined;
+            const out = await compileToDir(ir, opts.out, {
+              emit,
+              opset,
+              weights,
+              externalData: opts.externalData,
+              ...(progress ? { progress } : {}),
+            });
+            diagnostics.push(...out.diagnostics);
+            if (!opts.json) for (const rep of out.reports) io.out(reportLine(rep));
+            data.push({
+              model: ir.name,
+              manifest: join(opts.out, `${ir.name}.manifest.json`),
+              graphs: out.reports,
+            });
+          }
+          return done(exitCodeOf(diagnostics), data);
+        },
+      );
+    });
+};

@@ -1,0 +1,231 @@
+// Orchestration: a checked model (+ optional weights) → lowered graphs → ONNX model objects and the manifest.
+// Which graphs exist is data: GRAPH_KINDS lists them (inference here; the training step and gradient graphs in
+// train-step.ts and grad.ts), and `vfmc compile --emit` picks by kind. Files are written by the CLI through src/onnx
+// — lowering produces values, never bytes.
+import type { GraphBuilder } from "../graph/builder.js";
+import { toOnnx } from "../graph/emit.js";
+import type { Backbone, ModelIR } from "../ir/model.js";
+import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { backboneParamSpecs } from "./backbone/params.js";
+import { initTensor } from "./init.js";
+import { lowerInfer } from "./infer.js";
+import { gradKind } from "./grad.js";
+import { trainKind } from "./train-step.js";
+import { buildManifest, graphEntry, type GraphEntry, type IoRoleInfo, type Manifest } from "./manifest.js";
+import { paramElements, type ParamSpec } from "./params.js";
+import { rasaMatrix } from "./post/rasa-fold.js";
+import {
+  bindWeights,
+  canonicalKey,
+  normaliseCheckpoint,
+  rasaWeights,
+  toFloat32,
+  withCheckpointGrid,
+  type WeightMap,
+  type WeightTensor,
+} from "./weights.js";
+
+/** the plain ONNX model object src/graph emits (lowering may not name src/onnx itself) */
+export type EmittedModel = ReturnType<typeof toOnnx>;
+
+/** ONNX opsets vfmc can stamp (onnxruntime-node 1.30 loads 17 … 26). */
+export const OPSET_RANGE = { min: 17, max: 26 } as const;
+
+export interface LowerContext {
+  readonly ir: ModelIR;
+  /** the backbone as the weights have it (position grid from the checkpoint) */
+  readonly backbone: Backbone;
+  readonly bag: DiagnosticBag;
+  /** initial value of a parameter: the loaded weight when the checkpoint has it (same shape), else §1.6 init */
+  value(spec: ParamSpec): Float32Array;
+  /** folded RASA matrix [D, D] when the weights hold a RASA head */
+  readonly rasa?: Float32Array;
+  readonly hasWeights: boolean;
+}
+
+export interface LoweredGraph {
+  readonly graph: GraphBuilder;
+  /** roles of graph inputs and outputs by name (unlisted: inputs batch, outputs feature, data-less params param) */
+  readonly roles: ReadonlyMap<string, IoRoleInfo>;
+  /** parameters of this graph, for the manifest's parameter list */
+  readonly params: readonly ParamSpec[];
+}
+
+export interface GraphKind {
+  readonly kind: string;
+  readonly doc: string;
+  lower(ctx: LowerContext): LoweredGraph;
+}
+
+export const inferKind: GraphKind = {
+  kind: "infer",
+  doc: "pixels → cls / patch_tokens / registers (weights inside)",
+  lower: (ctx) => lowerInfer(ctx),
+};
+
+/** Every graph vfmc can emit, in emission order. */
+export const GRAPH_KINDS: GraphKind[] = [inferKind, trainKind, gradKind];
+
+export function graphKind(kind: string): GraphKind | undefined {
+  return GRAPH_KINDS.find((k) => k.kind === kind);
+}
+
+export interface WeightsFile {
+  readonly file: string;
+  readonly tensors: WeightMap;
+}
+
+export interface CompileOptions {
+  readonly emit: readonly string[];
+  readonly opset: number;
+  /** checkpoints, later files overriding earlier ones key by key (e.g. a backbone, then a RASA head) */
+  readonly weights?: readonly WeightsFile[];
+  /** "<graph>: <what>" lines for long compiles */
+  readonly progress?: (line: string) => void;
+}
+
+export interface CompiledGraph {
+  readonly kind: string;
+  /** file name relative to the output folder */
+  readonly file: string;
+  readonly model: EmittedModel;
+  readonly nodes: number;
+  readonly paramCount: number;
+  /** bytes of all initializers */
+  readonly bytes: number;
+  readonly lowerMs: number;
+  readonly entry: GraphEntry;
+}
+
+export interface CompiledModel {
+  readonly name: string;
+  readonly graphs: readonly CompiledGraph[];
+  /** the manifest without file-level facts (the CLI adds externalData per graph after writing) */
+  readonly manifest: Manifest;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function mergeWeights(files: readonly WeightsFile[]): { tensors: Map<string, WeightTensor>; label: string } {
+  const tensors = new Map<string, WeightTensor>();
+  for (const f of files) for (const [k, t] of normaliseCheckpoint(f.tensors)) tensors.set(k, t);
+  return { tensors, label: files.map((f) => f.file).join(" + ") };
+}
+
+/** Sets up the context every lowering shares: weights bound and checked once, initialisers otherwise. */
+export function lowerContext(ir: ModelIR, weights: readonly WeightsFile[], bag: DiagnosticBag): LowerContext {
+  const seed = ir.train.seed;
+  if (weights.length === 0) {
+    return { ir, backbone: ir.backbone, bag, hasWeights: false, value: (s) => initTensor(s, seed) };
+  }
+  const { tensors, label } = mergeWeights(weights);
+  const backbone = withCheckpointGrid(ir.backbone, tensors, label);
+  if (backbone.posGrid !== ir.backbone.posGrid)
+    bag.report("PosGridFromCheckpoint", ir.spans.get("backbone.pos_grid"), [
+      label,
+      backbone.posGrid,
+      ir.backbone.posGrid,
+    ]);
+  // mask_token is optional (inference-only exports drop it); when present, `value` below picks it up
+  const bound = bindWeights(
+    backboneParamSpecs(backbone, { channels: ir.input.channels, maskToken: false }),
+    tensors,
+    label,
+    bag,
+  ).params;
+  const rasaW = rasaWeights(tensors, backbone.dim, label, bag);
+  const value = (s: ParamSpec): Float32Array => {
+    const key = canonicalKey(s.name);
+    const hit = bound.get(key);
+    if (hit) return hit;
+    // heads, mask_token and other modules a training checkpoint may hold: used when the shape matches
+    const t = tensors.get(key);
+    const same =
+      t !== undefined && t.shape.length === s.shape.length && t.shape.every((d, i) => d === s.shape[i]);
+    const data = same ? toFloat32(t) : undefined;
+    if (data) return data;
+    return initTensor(s, seed);
+  };
+  return {
+    ir,
+    backbone,
+    bag,
+    hasWeights: true,
+    value,
+    ...(rasaW && rasaW.length > 0 ? { rasa: rasaMatrix(rasaW, backbone.dim) } : {}),
+  };
+}
+
+/** Reports every ~100 M parameter values produced (ViT-g initialises 1.1 G of them). */
+function withProgress(ctx: LowerContext, progress: ((line: string) => void) | undefined): LowerContext {
+  if (!progress) return ctx;
+  const step = 100e6;
+  let done = 0;
+  return {
+    ...ctx,
+    value: (s) => {
+      const v = ctx.value(s);
+      const before = Math.floor(done / step);
+      done += v.length;
+      if (Math.floor(done / step) > before)
+        progress(`${ctx.ir.name}: ${(done / 1e6).toFixed(0)} M parameter values ready`);
+      return v;
+    },
+  };
+}
+
+export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
+  const bag = new DiagnosticBag();
+  if (!Number.isInteger(opts.opset) || opts.opset < OPSET_RANGE.min || opts.opset > OPSET_RANGE.max) {
+    bag.report("UnsupportedOpset", undefined, [opts.opset, OPSET_RANGE.min, OPSET_RANGE.max]);
+    throw new DiagnosticError(bag.items);
+  }
+  const kinds = opts.emit.map((k) => {
+    const kind = graphKind(k);
+    if (!kind)
+      bag.report("GraphNotAvailable", undefined, [
+        k,
+        `known graphs: ${GRAPH_KINDS.map((x) => x.kind).join(", ")}`,
+      ]);
+    return kind;
+  });
+  if (bag.hasErrors) throw new DiagnosticError(bag.items);
+
+  opts.progress?.(`${ir.name}: ${opts.weights?.length ? "binding weights" : "initialising parameters"}`);
+  const ctx = withProgress(lowerContext(ir, opts.weights ?? [], bag), opts.progress);
+  const graphs: CompiledGraph[] = [];
+  const params = new Map<string, ParamSpec>();
+  for (const kind of kinds) {
+    if (!kind) continue;
+    const t0 = performance.now();
+    opts.progress?.(`${ir.name}.${kind.kind}: lowering`);
+    const lowered = kind.lower(ctx);
+    opts.progress?.(`${ir.name}.${kind.kind}: emitting ${lowered.graph.nodes.length} nodes`);
+    const model = toOnnx(lowered.graph, {
+      opset: opts.opset,
+      name: `${ir.name}.${kind.kind}`,
+      docString: `${ir.file} model ${ir.name}`,
+    });
+    model.metadata = { vfmc_model: ir.name, vfmc_graph: kind.kind, vfmc_spec: ir.file };
+    const file = `${ir.name}.${kind.kind}.onnx`;
+    for (const p of lowered.params) params.set(p.name, p); // a later graph (train) knows more, e.g. frozen flags
+    const paramCount = lowered.params.reduce((a, p) => a + paramElements(p), 0);
+    const bytes = model.graph.initializers.reduce((a, t) => a + t.data.byteLength, 0);
+    graphs.push({
+      kind: kind.kind,
+      file,
+      model,
+      nodes: model.graph.nodes.length,
+      paramCount,
+      bytes,
+      lowerMs: performance.now() - t0,
+      entry: graphEntry(kind.kind, file, lowered.graph, lowered.roles, opts.opset),
+    });
+  }
+  const manifest = buildManifest(
+    ir,
+    ctx.backbone.posGrid,
+    graphs.map((g) => g.entry),
+    [...params.values()],
+  );
+  return { name: ir.name, graphs, manifest, diagnostics: bag.items };
+}
