@@ -396,6 +396,22 @@ export const Diag = {
     message: "{0}: pos_embed holds a {1}×{1} grid; it replaces backbone.pos_grid {2} and is resampled in the graph",
     hint: "set pos_grid {1} in the spec to say so explicitly",
   },
+  LoweringShapeError: {
+    code: 4012,
+    severity: "error",
+    message: "cannot build the {0} graph of {1}: {2}",
+    hint: "the values at this spot disagree about a tensor shape; this is a vfmc bug if `vfmc check` passes the spec — please report it with the spec",
+    explain:
+      "While lowering a model to a tensor graph, every operation checks the shapes and dtypes of its inputs. A mismatch means the model the spec describes cannot be built as written (for instance a checkpoint or an option combination the checker does not know about). The diagnostic points at the spec construct whose lowering built the failing operation; the message names the operation and both shapes.",
+  },
+
+  // 4050–4059 — post-training lowering: RASA fitting graph, Matryoshka truncation (src/lower/post)
+  DimsNotALevel: {
+    code: 4050,
+    severity: "error",
+    message: "--dims {0}: model {1} has no Matryoshka level of that width",
+    hint: "the nested levels are {2}",
+  },
 
   // 5xxx — CLI and files
   FileNotFound: {
