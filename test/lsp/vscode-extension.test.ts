@@ -28,6 +28,7 @@ describe("npm run package:vscode", () => {
     const files = await listFiles({ cwd: extension, packageManager: PackageManager.None });
     expect([...files].sort()).toEqual(
       [
+        "LICENSE",
         "README.md",
         "dist/extension.js",
         "dist/server.js",
