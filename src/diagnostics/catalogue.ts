@@ -404,6 +404,18 @@ export const Diag = {
     explain:
       "While lowering a model to a tensor graph, every operation checks the shapes and dtypes of its inputs. A mismatch means the model the spec describes cannot be built as written (for instance a checkpoint or an option combination the checker does not know about). The diagnostic points at the spec construct whose lowering built the failing operation; the message names the operation and both shapes.",
   },
+  HrftPosEmbedResized: {
+    code: 4013,
+    severity: "info",
+    message:
+      "{0}: pos_embed {1}×{1} resized to {2}×{2} (antialiased bicubic) for training at {3} px; backbone from the checkpoint, heads start fresh",
+  },
+  HrftResolutionNotPatchMultiple: {
+    code: 4014,
+    severity: "error",
+    message: "--resolution {0} is not a positive multiple of backbone.patch {1}",
+    hint: "high-resolution adaptation trains global crops of that size; use {2}",
+  },
 
   // 4050–4059 — post-training lowering: RASA fitting graph, Matryoshka truncation (src/lower/post)
   DimsNotALevel: {
@@ -590,6 +602,12 @@ export const Diag = {
     severity: "warning",
     message: "checkpoint {0} is at step {1} and the run has {2} steps: nothing to train",
     hint: "raise --steps or --epochs to train further",
+  },
+  RunFolderHasCheckpoint: {
+    code: 6211,
+    severity: "error",
+    message: "{0} already holds a checkpoint (step {1} of {2})",
+    hint: "pass --resume to continue it, --restart to train from step 0 and replace it, or choose another --out",
   },
   // 6300–6349 — post-training and evaluation tools: RASA fitting, pictures, reports, probes (src/runtime/{post,image,report})
   ImageUnreadable: {

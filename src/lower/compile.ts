@@ -1,11 +1,15 @@
 // Orchestration: a checked model (+ optional weights) → lowered graphs → ONNX model objects and the manifest.
 // Which graphs exist is data: GRAPH_KINDS lists them (inference here; the training step and gradient graphs in
 // train-step.ts and grad.ts), and `vfmc compile --emit` picks by kind. Files are written by the CLI through src/onnx
-// — lowering produces values, never bytes.
+// — lowering produces values, never bytes. Graphs are built without parameter data; emission attaches the values
+// as initializers produced while the file is written (deferred-weights.ts), so ViT-g compiles in little memory.
 import type { GraphBuilder } from "../graph/builder.js";
 import { toOnnx } from "../graph/emit.js";
 import type { Backbone, ModelIR } from "../ir/model.js";
 import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { ShapeError } from "../graph/errors.js";
+import { attachDeferred, deferredBytes } from "./deferred-weights.js";
+import { shapeDiagnostic } from "./source.js";
 import { backboneParamSpecs } from "./backbone/params.js";
 import { initTensor } from "./init.js";
 import { lowerInfer } from "./infer.js";
@@ -49,6 +53,8 @@ export interface LoweredGraph {
   readonly roles: ReadonlyMap<string, IoRoleInfo>;
   /** parameters of this graph, for the manifest's parameter list */
   readonly params: readonly ParamSpec[];
+  /** parameters declared without data that emission turns into initializers, their values produced on demand */
+  readonly deferred?: readonly ParamSpec[];
 }
 
 export interface GraphKind {
@@ -60,7 +66,8 @@ export interface GraphKind {
 export const inferKind: GraphKind = {
   kind: "infer",
   doc: "pixels → cls / patch_tokens / registers (weights inside)",
-  lower: (ctx) => lowerInfer(ctx),
+  // without `value`: the weights are attached at emission, not held by the graph
+  lower: ({ ir, backbone, bag, rasa }) => lowerInfer({ ir, backbone, bag, ...(rasa ? { rasa } : {}) }),
 };
 
 /** Every graph vfmc can emit, in emission order. */
@@ -155,7 +162,7 @@ export function lowerContext(ir: ModelIR, weights: readonly WeightsFile[], bag: 
   };
 }
 
-/** Reports every ~100 M parameter values produced (ViT-g initialises 1.1 G of them). */
+/** Reports every ~100 M parameter values produced, which happens while the files are written (ViT-g: 1.1 G). */
 function withProgress(ctx: LowerContext, progress: ((line: string) => void) | undefined): LowerContext {
   if (!progress) return ctx;
   const step = 100e6;
@@ -173,32 +180,47 @@ function withProgress(ctx: LowerContext, progress: ((line: string) => void) | un
   };
 }
 
-export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
+/** Lowers one graph; a ShapeError (an inconsistent graph) becomes a diagnostic at the construct that built it. */
+export function lowerGraph(kind: GraphKind, ctx: LowerContext): LoweredGraph {
+  try {
+    return kind.lower(ctx);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new DiagnosticError([shapeDiagnostic(ctx.ir, kind.kind, e)]);
+    throw e;
+  }
+}
+
+/** The graph kinds `emit` names, after checking them and the opset (VFM4008, VFM4010). */
+export function requestedKinds(opts: Pick<CompileOptions, "emit" | "opset">): GraphKind[] {
   const bag = new DiagnosticBag();
   if (!Number.isInteger(opts.opset) || opts.opset < OPSET_RANGE.min || opts.opset > OPSET_RANGE.max) {
     bag.report("UnsupportedOpset", undefined, [opts.opset, OPSET_RANGE.min, OPSET_RANGE.max]);
     throw new DiagnosticError(bag.items);
   }
-  const kinds = opts.emit.map((k) => {
+  const kinds = opts.emit.flatMap((k) => {
     const kind = graphKind(k);
     if (!kind)
       bag.report("GraphNotAvailable", undefined, [
         k,
         `known graphs: ${GRAPH_KINDS.map((x) => x.kind).join(", ")}`,
       ]);
-    return kind;
+    return kind ? [kind] : [];
   });
   if (bag.hasErrors) throw new DiagnosticError(bag.items);
+  return kinds;
+}
 
-  opts.progress?.(`${ir.name}: ${opts.weights?.length ? "binding weights" : "initialising parameters"}`);
+export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
+  const kinds = requestedKinds(opts);
+  const bag = new DiagnosticBag();
+  if (opts.weights?.length) opts.progress?.(`${ir.name}: binding weights`);
   const ctx = withProgress(lowerContext(ir, opts.weights ?? [], bag), opts.progress);
   const graphs: CompiledGraph[] = [];
   const params = new Map<string, ParamSpec>();
   for (const kind of kinds) {
-    if (!kind) continue;
     const t0 = performance.now();
     opts.progress?.(`${ir.name}.${kind.kind}: lowering`);
-    const lowered = kind.lower(ctx);
+    const lowered = lowerGraph(kind, ctx);
     opts.progress?.(`${ir.name}.${kind.kind}: emitting ${lowered.graph.nodes.length} nodes`);
     const model = toOnnx(lowered.graph, {
       opset: opts.opset,
@@ -206,10 +228,13 @@ export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
       docString: `${ir.file} model ${ir.name}`,
     });
     model.metadata = { vfmc_model: ir.name, vfmc_graph: kind.kind, vfmc_spec: ir.file };
+    const deferred = lowered.deferred ?? [];
+    const bytes =
+      model.graph.initializers.reduce((a, t) => a + t.data.byteLength, 0) + deferredBytes(deferred);
+    attachDeferred(model, deferred, ctx.value);
     const file = `${ir.name}.${kind.kind}.onnx`;
     for (const p of lowered.params) params.set(p.name, p); // a later graph (train) knows more, e.g. frozen flags
     const paramCount = lowered.params.reduce((a, p) => a + paramElements(p), 0);
-    const bytes = model.graph.initializers.reduce((a, t) => a + t.data.byteLength, 0);
     graphs.push({
       kind: kind.kind,
       file,
@@ -218,7 +243,9 @@ export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
       paramCount,
       bytes,
       lowerMs: performance.now() - t0,
-      entry: graphEntry(kind.kind, file, lowered.graph, lowered.roles, opts.opset),
+      entry: graphEntry(kind.kind, file, lowered.graph, lowered.roles, opts.opset, {
+        initialised: new Set(deferred.map((p) => p.name)),
+      }),
     });
   }
   const manifest = buildManifest(

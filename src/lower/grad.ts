@@ -6,6 +6,7 @@ import { grad } from "../graph/autodiff.js";
 import type { GraphKind } from "./compile.js";
 import type { IoRoleInfo } from "./manifest.js";
 import { sslObjective } from "./losses/objective.js";
+import { specSources } from "./source.js";
 import {
   centerOutputs,
   checkTrainable,
@@ -20,24 +21,27 @@ export const GRAD = "grad.";
 export function lowerGrad(ctx: StepContext): LoweredStep {
   checkTrainable(ctx.ir, "grad");
   const g = new GraphBuilder(`${ctx.ir.name}.grad`);
-  const roles = new Map<string, IoRoleInfo>();
-  const inp = declareStepInputs(g, ctx, roles);
-  const out = sslObjective(g, ctx.ir, inp.objective);
-  const trainable = inp.studentSpecs.flatMap((s, i) =>
-    s.trainable ? [{ s, v: inp.studentValues[i]! }] : [],
-  );
-  const grads = grad(
-    g,
-    out.loss,
-    trainable.map((t) => t.v),
-  );
-  lossOutputs(g, out, roles);
-  trainable.forEach(({ s }, i) => {
-    g.output(GRAD + s.name, grads[i]!);
-    roles.set(GRAD + s.name, { role: "grad", doc: `∂loss/∂${s.name}` });
+  // nodes no construct claims (gradient sums) are attributed to the model
+  return specSources(g, ctx.ir)("model", () => {
+    const roles = new Map<string, IoRoleInfo>();
+    const inp = declareStepInputs(g, ctx, roles);
+    const out = sslObjective(g, ctx.ir, inp.objective);
+    const trainable = inp.studentSpecs.flatMap((s, i) =>
+      s.trainable ? [{ s, v: inp.studentValues[i]! }] : [],
+    );
+    const grads = grad(
+      g,
+      out.loss,
+      trainable.map((t) => t.v),
+    );
+    lossOutputs(g, out, roles);
+    trainable.forEach(({ s }, i) => {
+      g.output(GRAD + s.name, grads[i]!);
+      roles.set(GRAD + s.name, { role: "grad", doc: `∂loss/∂${s.name}` });
+    });
+    centerOutputs(g, inp, out, roles);
+    return { graph: g, roles, params: inp.studentSpecs };
   });
-  centerOutputs(g, inp, out, roles);
-  return { graph: g, roles, params: inp.studentSpecs };
 }
 
 export const gradKind: GraphKind = {

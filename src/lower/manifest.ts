@@ -130,8 +130,13 @@ export function graphEntry(
   graph: Graph,
   roles: ReadonlyMap<string, IoRoleInfo>,
   opset: number,
-  externalData?: string,
+  opts: {
+    externalData?: string;
+    /** data-less parameters that emission turns into initializers (deferred weights): not inputs */
+    initialised?: ReadonlySet<string>;
+  } = {},
 ): GraphEntry {
+  const { externalData, initialised } = opts;
   return {
     kind,
     file,
@@ -142,7 +147,7 @@ export function graphEntry(
       ...graph.inputs.map((v) => ioEntry(v.name!, v, roles.get(v.name!), "batch")),
       // parameters without data are graph inputs too (training graphs); their role follows from the name
       ...graph.params
-        .filter((p) => !p.data)
+        .filter((p) => !p.data && !initialised?.has(p.name!))
         .map((p) =>
           ioEntry(p.name!, p, roles.get(p.name!), p.name!.startsWith("teacher.") ? "teacher" : "param"),
         ),

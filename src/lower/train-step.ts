@@ -16,7 +16,7 @@ import { TEACHER_PREFIX } from "./init.js";
 import type { GraphKind } from "./compile.js";
 import type { IoRoleInfo } from "./manifest.js";
 import type { ParamSpec } from "./params.js";
-import { dropPathResiduals } from "./losses/drop-path.js";
+import { dropPathResiduals, type DropPath } from "./losses/drop-path.js";
 import { maskUpperbound, type MaskedTokens } from "./losses/ibot.js";
 import {
   hasDino,
@@ -30,6 +30,7 @@ import { adamwStep, biasCorrection, type AdamWConfig } from "./optim/adamw.js";
 import { clipGroup } from "./optim/clip.js";
 import { emaUpdate } from "./optim/ema.js";
 import { RateTable } from "./optim/layer-decay.js";
+import { specSources } from "./source.js";
 
 /** What the train and grad lowerings need from the compile context. */
 export interface StepContext {
@@ -87,6 +88,7 @@ export function declareStepInputs(
   roles: Map<string, IoRoleInfo>,
 ): StepInputs {
   const { ir } = ctx;
+  const at = specSources(g, ir);
   const bb = ctx.backbone;
   const B = ir.train.batch;
   const channels = ir.input.channels;
@@ -105,14 +107,19 @@ export function declareStepInputs(
       doc: role === "teacher" ? "EMA teacher parameter" : "student parameter",
     });
 
-  const student = backboneParams(bb, declare("param"), { optim: ir.optim, channels });
+  const student = at("backbone", () => backboneParams(bb, declare("param"), { optim: ir.optim, channels }));
   // DINOv2 builds ibot_head only when the iBOT loss is on
   const heads = { dino: ir.heads.dino, ibot: hasIbot(ir) ? ir.heads.ibot : null };
   const studentHeadSpecs = headParamSpecs(heads, bb.dim);
-  const studentHeads = new Map(studentHeadSpecs.map((s) => [s.name, declare("param")(s)]));
-  const teacher = backboneParams(bb, declare("teacher"), { prefix: TEACHER_PREFIX, channels });
+  const studentHeads = at("heads", () => new Map(studentHeadSpecs.map((s) => [s.name, declare("param")(s)])));
+  const teacher = at("teacher", () =>
+    backboneParams(bb, declare("teacher"), { prefix: TEACHER_PREFIX, channels }),
+  );
   const teacherHeadSpecs = headParamSpecs(heads, bb.dim, TEACHER_PREFIX);
-  const teacherHeads = new Map(teacherHeadSpecs.map((s) => [s.name, declare("teacher")(s)]));
+  const teacherHeads = at(
+    "teacher",
+    () => new Map(teacherHeadSpecs.map((s) => [s.name, declare("teacher")(s)])),
+  );
   const studentSpecs = [...student.specs, ...studentHeadSpecs];
   const teacherSpecs = [...teacher.specs, ...teacherHeadSpecs];
   const valueOf = (m: ReadonlyMap<string, Value>) => (s: ParamSpec) => m.get(s.name)!;
@@ -122,29 +129,34 @@ export function declareStepInputs(
   const sg = ir.crops.global.size;
   const sl = ir.crops.local.size;
   const nLocal = ir.crops.local.count;
-  const globalCrops = input(
-    "global_crops",
-    "float32",
-    [2 * B, channels, sg, sg],
-    batch("RGB in [0, 1], [2B, C, Sg, Sg], all crop-1 images then all crop-2 images"),
+  const globalCrops = at("crops.global", () =>
+    input(
+      "global_crops",
+      "float32",
+      [2 * B, channels, sg, sg],
+      batch("RGB in [0, 1], [2B, C, Sg, Sg], all crop-1 images then all crop-2 images"),
+    ),
   );
   const localCrops =
     nLocal > 0
-      ? input(
-          "local_crops",
-          "float32",
-          [nLocal * B, channels, sl, sl],
-          batch("RGB in [0, 1], [n_loc·B, C, Sl, Sl], crop-major"),
+      ? at("crops.local", () =>
+          input(
+            "local_crops",
+            "float32",
+            [nLocal * B, channels, sl, sl],
+            batch("RGB in [0, 1], [n_loc·B, C, Sl, Sl], crop-major"),
+          ),
         )
       : null;
   const patches = gridOf(sg, bb.patch) ** 2;
   const masks =
     ir.masking.kind !== "none"
-      ? input("masks", "bool", [2 * B, patches], batch("student masks [2B, P], true = masked (§4.1)"))
+      ? at("masking", () =>
+          input("masks", "bool", [2 * B, patches], batch("student masks [2B, P], true = masked (§4.1)")),
+        )
       : null;
 
-  let masked: MaskedTokens | null = null;
-  if (hasIbot(ir)) {
+  const maskedTokens = (): MaskedTokens => {
     const u = maskUpperbound(ir.masking.ratio, ir.masking.images, 2 * B, patches);
     const indices = input(
       "mask_indices",
@@ -164,14 +176,19 @@ export function declareStepInputs(
       "int64",
       [u],
     );
-    masked = { indices, weights, valid: g.cast(g.less(slots, n), "float32"), count: g.cast(n, "float32") };
-  }
+    return { indices, weights, valid: g.cast(g.less(slots, n), "float32"), count: g.cast(n, "float32") };
+  };
+  const masked = hasIbot(ir) ? at("masking", maskedTokens) : null;
 
   const schedule = (name: string, key: string | undefined, doc: string): Value =>
     input(name, "float32", [], { role: "schedule", ...(key ? { schedule: key } : {}), doc });
-  const teacherTemp = schedule("teacher_temp", "teacher_temp", "teacher temperature τ_t (§7.1)");
+  const teacherTemp = at("losses.dino.teacher_temp", () =>
+    schedule("teacher_temp", "teacher_temp", "teacher temperature τ_t (§7.1)"),
+  );
   const ibotTeacherTemp = masked
-    ? schedule("ibot_teacher_temp", "ibot_teacher_temp", "iBOT teacher temperature")
+    ? at("losses.ibot.teacher_temp", () =>
+        schedule("ibot_teacher_temp", "ibot_teacher_temp", "iBOT teacher temperature"),
+      )
     : null;
 
   const centers = new Map<string, Value>();
@@ -188,18 +205,21 @@ export function declareStepInputs(
   const dinoLevels = ir.heads.dino.levels;
   const dinoCenters =
     hasDino(ir) && ir.losses.dino.targets === "centering"
-      ? dinoLevels.map((lv, l) => center(levelName(DINO_CENTER, l, dinoLevels.length), [1, lv.prototypes]))
+      ? at("losses.dino.targets", () =>
+          dinoLevels.map((lv, l) => center(levelName(DINO_CENTER, l, dinoLevels.length), [1, lv.prototypes])),
+        )
       : [];
   const ibotHead = ir.heads.ibot?.separate ? ir.heads.ibot : ir.heads.dino;
   const ibotCenters =
     masked && ir.losses.ibot.targets === "centering"
-      ? ibotHead.levels.map((lv, l) =>
-          center(levelName(IBOT_CENTER, l, ibotHead.levels.length), [1, 1, lv.prototypes]),
+      ? at("losses.ibot.targets", () =>
+          ibotHead.levels.map((lv, l) =>
+            center(levelName(IBOT_CENTER, l, ibotHead.levels.length), [1, 1, lv.prototypes]),
+          ),
         )
       : [];
 
-  let dropPath = null;
-  if (bb.dropPath > 0) {
+  const dropPathInputs = (): DropPath => {
     const scales = (set: string, n: number): Value =>
       input(
         `drop_path_${set}`,
@@ -209,11 +229,12 @@ export function declareStepInputs(
           `stochastic depth: per block, branch (attn, ffn) and ${set} crop, b/subset for kept samples, 0 for dropped (§12.27)`,
         ),
       );
-    dropPath = dropPathResiduals({
+    return dropPathResiduals({
       global: scales("global", 2 * B),
       ...(localCrops ? { local: scales("local", nLocal * B) } : {}),
     });
-  }
+  };
+  const dropPath = bb.dropPath > 0 ? at("backbone.drop_path", dropPathInputs) : null;
 
   const net = (p: typeof student, heads: Map<string, Value>, prefix: string): Network => ({
     backbone: p.params,
@@ -272,85 +293,104 @@ export function lowerTrainStep(ctx: StepContext): LoweredStep {
   const { ir } = ctx;
   checkTrainable(ir, "train");
   const g = new GraphBuilder(`${ir.name}.train`);
-  const roles = new Map<string, IoRoleInfo>();
-  const inp = declareStepInputs(g, ctx, roles);
+  const at = specSources(g, ir);
+  // nodes no construct claims (gradient sums, the step counter's outputs) are attributed to the model
+  return at("model", () => {
+    const roles = new Map<string, IoRoleInfo>();
+    const inp = declareStepInputs(g, ctx, roles);
 
-  const moments = (prefix: string, role: "opt_m" | "opt_v"): Value[] =>
-    inp.studentSpecs.map((s) => {
-      roles.set(prefix + s.name, {
-        role,
-        next: NEXT + prefix + s.name,
-        doc: `AdamW ${role === "opt_m" ? "first" : "second"} moment, zeros at start`,
+    const moments = (prefix: string, role: "opt_m" | "opt_v"): Value[] =>
+      inp.studentSpecs.map((s) => {
+        roles.set(prefix + s.name, {
+          role,
+          next: NEXT + prefix + s.name,
+          doc: `AdamW ${role === "opt_m" ? "first" : "second"} moment, zeros at start`,
+        });
+        return g.input(prefix + s.name, "float32", [...s.shape]);
       });
-      return g.input(prefix + s.name, "float32", [...s.shape]);
+    const [ms, vs, step] = at("optim", () => [
+      moments(OPT_M, "opt_m"),
+      moments(OPT_V, "opt_v"),
+      g.input("step", "int64", []),
+    ]) as [Value[], Value[], Value];
+    roles.set("step", {
+      role: "step",
+      next: `${NEXT}step`,
+      doc: "optimiser steps taken so far (0 before the first); AdamW's t is step + 1",
     });
-  const ms = moments(OPT_M, "opt_m");
-  const vs = moments(OPT_V, "opt_v");
-  const step = g.input("step", "int64", []);
-  roles.set("step", {
-    role: "step",
-    next: `${NEXT}step`,
-    doc: "optimiser steps taken so far (0 before the first); AdamW's t is step + 1",
-  });
-  const scalar = (name: string, key: string | undefined, doc: string): Value => {
-    roles.set(name, { role: "schedule", ...(key ? { schedule: key } : {}), doc });
-    return g.input(name, "float32", []);
-  };
-  const lr = scalar("lr", "lr", "learning rate (scaled base lr, §7.1)");
-  const wd = scalar("wd", "weight_decay", "weight decay (§7.1)");
-  const momentum = scalar("momentum", "teacher_momentum", "teacher EMA momentum (§6)");
-  const lastLayerFactor = scalar(
-    "last_layer_lr_factor",
-    undefined,
-    `0 while the last layer is frozen (the first ${ir.optim.freezeLastLayerSteps} steps), then 1 (§7.1)`,
-  );
-
-  const out = sslObjective(g, ir, inp.objective);
-  const grads = grad(g, out.loss, inp.studentValues);
-
-  // §7.2: clip each student sub-module (backbone, dino_head, ibot_head) to its own norm
-  const groups = [...new Set(inp.studentSpecs.map((s) => s.group))];
-  const clipped = new Array<Value>(grads.length);
-  const norms: Value[] = [];
-  for (const group of groups) {
-    const idx = inp.studentSpecs.flatMap((s, i) => (s.group === group ? [i] : []));
-    const c = clipGroup(
-      g,
-      idx.map((i) => grads[i]!),
-      ir.optim.clip,
+    const scalar = (path: string, name: string, key: string | undefined, doc: string): Value => {
+      roles.set(name, { role: "schedule", ...(key ? { schedule: key } : {}), doc });
+      return at(path, () => g.input(name, "float32", []));
+    };
+    const lr = scalar("optim.lr", "lr", "lr", "learning rate (scaled base lr, §7.1)");
+    const wd = scalar("optim.weight_decay", "wd", "weight_decay", "weight decay (§7.1)");
+    const momentum = scalar("teacher.momentum", "momentum", "teacher_momentum", "teacher EMA momentum (§6)");
+    const lastLayerFactor = scalar(
+      "optim.freeze_last_layer",
+      "last_layer_lr_factor",
+      undefined,
+      `0 while the last layer is frozen (the first ${ir.optim.freezeLastLayerSteps} steps), then 1 (§7.1)`,
     );
-    idx.forEach((i, k) => (clipped[i] = c.grads[k]!));
-    norms.push(c.norm);
-    g.output(`grad_norm.${group}`, c.norm);
-    roles.set(`grad_norm.${group}`, { role: "metric", doc: `${group} gradient norm before clipping` });
-  }
-  const gradNorm = g.sqrt(norms.map((n) => g.mul(n, n)).reduce((a, b) => g.add(a, b)));
 
-  const adamw: AdamWConfig = { beta1: ir.optim.betas[0], beta2: ir.optim.betas[1], eps: ir.optim.eps };
-  const bc = biasCorrection(g, g.add(step, g.scalar(1, "int64")), adamw);
-  const rates = new RateTable(g, { lr, wd, lastLayerLr: g.mul(lr, lastLayerFactor) });
-  const state = (name: string, v: Value, role: IoRoleInfo["role"]): void => {
-    g.output(NEXT + name, v);
-    roles.set(NEXT + name, { role, next: name });
-  };
-  const updated = inp.studentSpecs.map((s, i) => {
-    const r = adamwStep(g, inp.studentValues[i]!, clipped[i]!, ms[i]!, vs[i]!, rates.of(s), bc, adamw);
-    state(s.name, r.param, "param");
-    state(OPT_M + s.name, r.m, "opt_m");
-    state(OPT_V + s.name, r.v, "opt_v");
-    return r.param;
+    const out = sslObjective(g, ir, inp.objective);
+    const grads = grad(g, out.loss, inp.studentValues);
+
+    // §7.2: clip each student sub-module (backbone, dino_head, ibot_head) to its own norm
+    const groups = [...new Set(inp.studentSpecs.map((s) => s.group))];
+    const clipped = new Array<Value>(grads.length);
+    const norms: Value[] = [];
+    at("optim.clip", () => {
+      for (const group of groups) {
+        const idx = inp.studentSpecs.flatMap((s, i) => (s.group === group ? [i] : []));
+        const c = clipGroup(
+          g,
+          idx.map((i) => grads[i]!),
+          ir.optim.clip,
+        );
+        idx.forEach((i, k) => (clipped[i] = c.grads[k]!));
+        norms.push(c.norm);
+        g.output(`grad_norm.${group}`, c.norm);
+        roles.set(`grad_norm.${group}`, { role: "metric", doc: `${group} gradient norm before clipping` });
+      }
+    });
+    const gradNorm = at("optim.clip", () =>
+      g.sqrt(norms.map((n) => g.mul(n, n)).reduce((a, b) => g.add(a, b))),
+    );
+
+    const adamw: AdamWConfig = { beta1: ir.optim.betas[0], beta2: ir.optim.betas[1], eps: ir.optim.eps };
+    const state = (name: string, v: Value, role: IoRoleInfo["role"]): void => {
+      g.output(NEXT + name, v);
+      roles.set(NEXT + name, { role, next: name });
+    };
+    const updated = at("optim", () => {
+      const bc = at("optim.betas", () => biasCorrection(g, g.add(step, g.scalar(1, "int64")), adamw));
+      const rates = new RateTable(g, { lr, wd, lastLayerLr: g.mul(lr, lastLayerFactor) });
+      return inp.studentSpecs.map((s, i) => {
+        const r = adamwStep(g, inp.studentValues[i]!, clipped[i]!, ms[i]!, vs[i]!, rates.of(s), bc, adamw);
+        state(s.name, r.param, "param");
+        state(OPT_M + s.name, r.m, "opt_m");
+        state(OPT_V + s.name, r.v, "opt_v");
+        return r.param;
+      });
+    });
+    const studentIndex = new Map(inp.studentSpecs.map((s, i) => [s.name, i]));
+    at("teacher.momentum", () =>
+      inp.teacherSpecs.forEach((s, i) => {
+        const j = studentIndex.get(s.name.slice(TEACHER_PREFIX.length))!;
+        state(s.name, emaUpdate(g, inp.teacherValues[i]!, updated[j]!, momentum), "teacher");
+      }),
+    );
+    state(
+      "step",
+      at("optim", () => g.add(step, g.scalar(1, "int64"))),
+      "step",
+    );
+    centerOutputs(g, inp, out, roles);
+    lossOutputs(g, out, roles);
+    g.output("grad_norm", gradNorm);
+    roles.set("grad_norm", { role: "metric", doc: "‖gradients‖ over all modules, before clipping" });
+    return { graph: g, roles, params: inp.studentSpecs };
   });
-  const studentIndex = new Map(inp.studentSpecs.map((s, i) => [s.name, i]));
-  inp.teacherSpecs.forEach((s, i) => {
-    const j = studentIndex.get(s.name.slice(TEACHER_PREFIX.length))!;
-    state(s.name, emaUpdate(g, inp.teacherValues[i]!, updated[j]!, momentum), "teacher");
-  });
-  state("step", g.add(step, g.scalar(1, "int64")), "step");
-  centerOutputs(g, inp, out, roles);
-  lossOutputs(g, out, roles);
-  g.output("grad_norm", gradNorm);
-  roles.set("grad_norm", { role: "metric", doc: "‖gradients‖ over all modules, before clipping" });
-  return { graph: g, roles, params: inp.studentSpecs };
 }
 
 export const trainKind: GraphKind = {

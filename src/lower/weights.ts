@@ -18,10 +18,11 @@ export type WeightMap = ReadonlyMap<string, WeightTensor>;
 
 /**
  * Keys that are not backbone inference parameters and so never reported as unused: the heads and loss state of
- * training checkpoints, RASA heads, and mask_token (training only, but present in released checkpoints, §1.3).
+ * training checkpoints, RASA heads, mask_token (training only, but present in released checkpoints, §1.3), and
+ * the optimiser moments and step counter of vfmc's own training checkpoints.
  */
 const NOT_BACKBONE =
-  /^(?:(?:dino_head|ibot_head|rasa_head|student|dino_loss|ibot_patch_loss|koleo_loss)\.|mask_token$)/;
+  /^(?:(?:dino_head|ibot_head|rasa_head|student|dino_loss|ibot_patch_loss|koleo_loss|optimizer)\.|mask_token$|step$)/;
 
 /**
  * The canonical name of a checkpoint key: `module.`, `backbone.` and `teacher.` prefixes stripped (in any order),

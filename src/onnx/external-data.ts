@@ -4,7 +4,7 @@
 // storage is written straight to the data file at its planned offset.
 import type { FileHandle } from "node:fs/promises";
 import type { onnx as P } from "onnx-proto";
-import type { OnnxTensor } from "./model.js";
+import { DTYPE_BYTES, elementCount, type OnnxTensor } from "./model.js";
 import { onnx } from "./proto.js";
 import { dtypeToProto, tensorBytes, tensorToProto } from "./tensor-codec.js";
 
@@ -47,7 +47,9 @@ export class ExternalDataPlan {
   }
 
   readonly place = (t: OnnxTensor): P.ITensorProto => {
-    const length = tensorBytes(t).byteLength;
+    // from dims and dtype, not the data: a tensor whose data is produced on access (vfmc's deferred weights) is
+    // then produced once, when writeSlots writes it; writeSlots checks the data against the dims
+    const length = elementCount(t.dims) * DTYPE_BYTES[t.dtype];
     if (length < this.threshold) return tensorToProto(t);
     const offset = alignUp(this.end, length >= LARGE_TENSOR ? LARGE_ALIGN : SMALL_ALIGN);
     this.slots.push({ tensor: t, offset, length });

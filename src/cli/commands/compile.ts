@@ -16,6 +16,8 @@ import {
   type WeightsFile,
 } from "../../lower/compile.js";
 import type { Manifest } from "../../lower/manifest.js";
+import { modelSummaries } from "../../lower/summary.js";
+import { formatSummary } from "../../graph/summary.js";
 import { DEFAULT_OPSET } from "../../onnx/model.js";
 import { PROTOBUF_LIMIT, writeModel, type WriteResult } from "../../onnx/serialize.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
@@ -29,6 +31,7 @@ interface CompileCliOptions {
   weights: string[];
   opset: string;
   externalData: string;
+  summary?: boolean;
   json?: boolean;
 }
 
@@ -184,6 +187,10 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
       "auto (weights over 1 GiB go to <file>.onnx.data), always, or never",
       "auto",
     )
+    .option(
+      "--summary",
+      "print each graph's summary (inputs and outputs with roles, parameters, nodes, op counts) and write nothing; no weights are initialised, so ViT-g takes seconds",
+    )
     .option("--json", "print a JSON report (files, nodes, parameters, bytes, diagnostics) instead of lines")
     .addHelpText(
       "after",
@@ -193,6 +200,7 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
         "carry module./backbone./teacher. prefixes and chunked blocks; the checkpoint's pos_embed grid wins.\n" +
         "Examples:\n" +
         "  vfmc compile examples/franca-tiny.vfm -o out/\n" +
+        "  vfmc compile specs/franca.vfm --model franca_vitg14 --summary\n" +
         "  vfmc compile specs/dinov2.vfm --model dinov2_vitb14 --emit infer --weights dinov2_vitb14.safetensors\n" +
         "  vfmc compile specs/franca.vfm --model franca_vitl14 --emit infer --weights franca_l.safetensors --weights rasa_l.safetensors\n",
     )
@@ -232,6 +240,15 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
           }
           const weights = await readWeights(opts.weights);
           const data: unknown[] = [];
+          if (opts.summary) {
+            for (const ir of models) {
+              const s = modelSummaries(ir, { emit, opset, weights });
+              diagnostics.push(...s.diagnostics);
+              if (!opts.json) for (const g of s.graphs) io.out(formatSummary(g.summary));
+              data.push({ model: ir.name, graphs: s.graphs });
+            }
+            return done(exitCodeOf(diagnostics), data);
+          }
           for (const ir of models) {
             // ViT-L and larger take tens of seconds: say what is happening
             const big = ir.backbone.dim * ir.backbone.dim * ir.backbone.depth > 20e6;

@@ -7,6 +7,7 @@ import type { Backbone } from "../../ir/model.js";
 import { assert } from "../../diagnostics/diagnostic.js";
 import { backboneNames, type AffineNames } from "../names.js";
 import type { ParamSpec } from "../params.js";
+import { noSources, type At } from "../source.js";
 import { blockBranches, layerNorm, type BlockParams } from "./block.js";
 import type { FfnParams } from "./ffn.js";
 import { backboneParamSpecs, type BackboneParamOptions } from "./params.js";
@@ -103,6 +104,8 @@ export interface VitOptions {
    * stochastic-depth form here (§1.4), block index and branch name included.
    */
   readonly residual?: (x: Value, branch: Value, blockIndex: number, which: "attn" | "ffn") => Value;
+  /** attributes nodes to the spec (patch embedding, masking, position grid, each block, final norm) */
+  readonly at?: At;
 }
 
 export interface VitOutputs {
@@ -138,40 +141,53 @@ export function vitForward(
   const np = gh * gw;
   const t = 1 + r + np;
 
-  let patches = patchEmbed(g, pixels, ...p.patchEmbed, bb.patch); // [N, P, D]
+  const at = opts.at ?? noSources;
+  let patches = at("backbone.patch", () => patchEmbed(g, pixels, ...p.patchEmbed, bb.patch)); // [N, P, D]
   if (opts.masks) {
+    const masks = opts.masks;
     assert(p.maskToken, "masked forward without a mask_token parameter");
-    patches = g.where(g.reshape(opts.masks, [n, np, 1]), p.maskToken, patches);
+    const token = p.maskToken;
+    patches = at("masking", () => g.where(g.reshape(masks, [n, np, 1]), token, patches));
   }
 
   // [CLS + pos₀, registers (no position embedding, §12.6), patches + pos]: the patches are zero-padded in front
   // and one [1, T, D] addend carries everything that is shared across the batch, so no op has to broadcast a
   // parameter to the symbolic batch size.
-  const pos = resizePosEmbed(
-    g,
-    p.posEmbed,
-    { interpolate: bb.interpolate, offset: bb.interpolateOffset },
-    gh,
-    gw,
+  const pos = at("backbone.pos_grid", () =>
+    resizePosEmbed(g, p.posEmbed, { interpolate: bb.interpolate, offset: bb.interpolateOffset }, gh, gw),
   );
-  const head = g.add(p.clsToken, g.slice(pos, [0], [1], [1]));
-  const addend = g.concat(
-    [head, ...(p.registerTokens ? [p.registerTokens] : []), g.slice(pos, [1], [1 + np], [1])],
-    1,
-  );
-  let x = g.add(g.pad(patches, [0, 1 + r, 0, 0, 0, 0]), addend); // [N, T, D]
-
-  const residual = opts.residual ?? ((a: Value, b: Value) => g.add(a, b));
-  p.blocks.forEach((bp, i) => {
-    const br = blockBranches(g, bp, bb.heads);
-    x = residual(x, br.attn(x), i, "attn");
-    x = residual(x, br.ffn(x), i, "ffn");
+  let x = at("backbone", () => {
+    const head = g.add(p.clsToken, g.slice(pos, [0], [1], [1]));
+    const addend = g.concat(
+      [head, ...(p.registerTokens ? [p.registerTokens] : []), g.slice(pos, [1], [1 + np], [1])],
+      1,
+    );
+    return g.add(g.pad(patches, [0, 1 + r, 0, 0, 0, 0]), addend); // [N, T, D]
   });
 
+  const residual = opts.residual ?? ((a: Value, b: Value) => g.add(a, b));
+  p.blocks.forEach((bp, i) =>
+    at(
+      "backbone.depth",
+      () => {
+        const br = blockBranches(g, bp, bb.heads);
+        x = residual(x, br.attn(x), i, "attn");
+        x = residual(x, br.ffn(x), i, "ffn");
+      },
+      `block ${i}`,
+    ),
+  );
+
   const prenorm = x;
-  const normed = layerNorm(g, x, p.norm);
-  const cls = g.reshape(g.slice(normed, [0], [1], [1]), [n, d]);
-  const registers = r > 0 ? g.slice(normed, [1], [1 + r], [1]) : undefined;
-  const patchTokens = g.slice(normed, [1 + r], [t], [1]);
-  return { cls, ...(registers ? { registers } : {}), patchTokens, normed, prenorm };
+  return at(
+    "backbone",
+    () => {
+      const normed = layerNorm(g, x, p.norm);
+      const cls = g.reshape(g.slice(normed, [0], [1], [1]), [n, d]);
+      const registers = r > 0 ? g.slice(normed, [1], [1 + r], [1]) : undefined;
+      const patchTokens = g.slice(normed, [1 + r], [t], [1]);
+      return { cls, ...(registers ? { registers } : {}), patchTokens, normed, prenorm };
+    },
+    "norm",
+  );
 }

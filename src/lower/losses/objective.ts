@@ -16,6 +16,7 @@ import { gatherMasked, ibotLoss, validRowsOnly, type MaskedTokens } from "./ibot
 import { koleoLoss } from "./koleo.js";
 import { sinkhornTargets } from "./sinkhorn.js";
 import type { DropPath } from "./drop-path.js";
+import { specSources } from "../source.js";
 
 /** One network: backbone parameters grouped for vitForward, head parameters by state-dict name. */
 export interface Network {
@@ -69,116 +70,135 @@ export function sslObjective(g: GraphBuilder, ir: ModelIR, inp: ObjectiveInputs)
   const nLocal = inp.localCrops ? ir.crops.local.count : 0;
   const dinoHead = ir.heads.dino;
   const ibotUse = hasIbot(ir) ? ibotHeadUse(ir.heads) : null;
-  const norm = (x: Value): Value => normalisePixels(g, x, ir.input.mean, ir.input.std);
+  const at = specSources(g, ir);
+  const norm = (x: Value): Value => at("input", () => normalisePixels(g, x, ir.input.mean, ir.input.std));
   const zero = g.scalar(0, "float32");
+  const ibotHeadPath = ibotUse?.module === DINO_HEAD ? "heads.dino" : "heads.ibot";
 
   // ---- teacher (§6: eval mode, no drop path, unmasked global crops) --------------------------------------------
-  const t = vitForward(g, bb, inp.teacher.backbone, norm(inp.globalCrops));
+  const t = vitForward(g, bb, inp.teacher.backbone, norm(inp.globalCrops), { at });
   const tCls = g.stopGradient(t.cls);
   // §3.1, §12.18: [t_crop2; t_crop1] so row i of the targets is the other view of student row i
   const [tc1, tc2] = g.split(tCls, [B, B], 0) as [Value, Value];
   const doDino = hasDino(ir);
   const tLogits = doDino
-    ? projectionHead(g, dinoHead, inp.teacher.heads, inp.teacher.prefix + DINO_HEAD, g.concat([tc2, tc1], 0))
+    ? at("heads.dino", () =>
+        projectionHead(
+          g,
+          dinoHead,
+          inp.teacher.heads,
+          inp.teacher.prefix + DINO_HEAD,
+          g.concat([tc2, tc1], 0),
+        ),
+      )
     : [];
   const nextDinoCenters: Value[] = [];
-  const dinoTargets = tLogits.map((z, l) => {
-    if (ir.losses.dino.targets === "sinkhorn")
-      // Franca's MRL DINO loss skips the Q/ΣQ pre-normalisation (§3.2 step 2)
-      return sinkhornTargets(g, z, inp.teacherTemp, {
-        iterations: ir.losses.dino.sinkhornIterations,
-        preNormalise: dinoHead.nested === 1,
-      });
-    const c = inp.dinoCenters[l]!;
-    nextDinoCenters.push(nextCenter(g, c, z, ir.losses.dino.centerMomentum));
-    return centeredTargets(g, z, c, inp.teacherTemp);
-  });
+  const dinoTargets = tLogits.map((z, l) =>
+    at("losses.dino.targets", () => {
+      if (ir.losses.dino.targets === "sinkhorn")
+        // Franca's MRL DINO loss skips the Q/ΣQ pre-normalisation (§3.2 step 2)
+        return sinkhornTargets(g, z, inp.teacherTemp, {
+          iterations: ir.losses.dino.sinkhornIterations,
+          preNormalise: dinoHead.nested === 1,
+        });
+      const c = inp.dinoCenters[l]!;
+      nextDinoCenters.push(nextCenter(g, c, z, ir.losses.dino.centerMomentum));
+      return centeredTargets(g, z, c, inp.teacherTemp);
+    }),
+  );
 
   let ibotTargets: Value[] = [];
   const nextIbotCenters: Value[] = [];
   const masked = inp.masked;
   if (ibotUse && masked) {
-    const buffer = gatherMasked(g, g.stopGradient(t.patchTokens), masked);
-    const zs = projectionHead(
-      g,
-      ibotUse.head,
-      inp.teacher.heads,
-      inp.teacher.prefix + ibotUse.module,
-      buffer,
+    const buffer = at("losses.ibot", () => gatherMasked(g, g.stopGradient(t.patchTokens), masked));
+    const zs = at(ibotHeadPath, () =>
+      projectionHead(g, ibotUse.head, inp.teacher.heads, inp.teacher.prefix + ibotUse.module, buffer),
     );
     const temp = inp.ibotTeacherTemp ?? inp.teacherTemp;
-    ibotTargets = zs.map((z, l) => {
-      if (ir.losses.ibot.targets === "sinkhorn") {
-        // DINOv2 runs the Sinkhorn on the n_masked real rows; Franca's tuple slicing keeps the zero-padded buffer
-        // rows in it (§3.2, §12.17)
-        const targets = sinkhornTargets(g, z, temp, {
-          iterations: ir.losses.ibot.sinkhornIterations,
-          preNormalise: true,
-          samples: masked.count,
-          ...(ibotUse.head.nested > 1 ? {} : { valid: masked.valid }),
+    ibotTargets = zs.map((z, l) =>
+      at("losses.ibot.targets", () => {
+        if (ir.losses.ibot.targets === "sinkhorn") {
+          // DINOv2 runs the Sinkhorn on the n_masked real rows; Franca's tuple slicing keeps the zero-padded buffer
+          // rows in it (§3.2, §12.17)
+          const targets = sinkhornTargets(g, z, temp, {
+            iterations: ir.losses.ibot.sinkhornIterations,
+            preNormalise: true,
+            samples: masked.count,
+            ...(ibotUse.head.nested > 1 ? {} : { valid: masked.valid }),
+          });
+          return validRowsOnly(g, targets, masked);
+        }
+        const c = inp.ibotCenters[l]!;
+        const flat = g.reshape(c, [1, c.shape[c.rank - 1]!]);
+        // a batch without masked patches leaves the center as it is (the reference would divide by zero)
+        const updated = nextCenter(g, flat, z, ir.losses.ibot.centerMomentum, {
+          valid: masked.valid,
+          count: masked.count,
         });
-        return validRowsOnly(g, targets, masked);
-      }
-      const c = inp.ibotCenters[l]!;
-      const flat = g.reshape(c, [1, c.shape[c.rank - 1]!]);
-      // a batch without masked patches leaves the center as it is (the reference would divide by zero)
-      const updated = nextCenter(g, flat, z, ir.losses.ibot.centerMomentum, {
-        valid: masked.valid,
-        count: masked.count,
-      });
-      nextIbotCenters.push(g.reshape(g.where(g.greater(masked.count, 0), updated, flat), c.shape));
-      return validRowsOnly(g, centeredTargets(g, z, flat, temp), masked);
-    });
+        nextIbotCenters.push(g.reshape(g.where(g.greater(masked.count, 0), updated, flat), c.shape));
+        return validRowsOnly(g, centeredTargets(g, z, flat, temp), masked);
+      }),
+    );
   }
 
   // ---- student ------------------------------------------------------------------------------------------------
   const residual = (set: "global" | "local") => inp.dropPath?.residual(g, set);
   const sg = vitForward(g, bb, inp.student.backbone, norm(inp.globalCrops), {
+    at,
     ...(inp.masks ? { masks: inp.masks } : {}),
     ...(residual("global") ? { residual: residual("global")! } : {}),
   });
   const sl = inp.localCrops
-    ? vitForward(
-        g,
-        bb,
-        inp.student.backbone,
-        norm(inp.localCrops),
-        residual("local") ? { residual: residual("local")! } : {},
-      )
+    ? vitForward(g, bb, inp.student.backbone, norm(inp.localCrops), {
+        at,
+        ...(residual("local") ? { residual: residual("local")! } : {}),
+      })
     : null;
-  const sGlobal = doDino ? projectionHead(g, dinoHead, inp.student.heads, DINO_HEAD, sg.cls) : [];
-  const sLocal = sl && doDino ? projectionHead(g, dinoHead, inp.student.heads, DINO_HEAD, sl.cls) : null;
+  const studentHead = (x: Value): Value[] =>
+    at("heads.dino", () => projectionHead(g, dinoHead, inp.student.heads, DINO_HEAD, x));
+  const sGlobal = doDino ? studentHead(sg.cls) : [];
+  const sLocal = sl && doDino ? studentHead(sl.cls) : null;
 
-  let dino = zero;
-  tLogits.forEach((_, l) => {
-    const parts = dinoLoss(
-      g,
-      sGlobal[l]!,
-      sLocal ? sLocal[l]! : null,
-      dinoTargets[l]!,
-      nLocal,
-      ir.losses.dino.studentTemp,
-    );
-    dino = g.add(dino, g.add(parts.local, parts.global));
+  const dino = at("losses.dino", () => {
+    let sum = zero;
+    tLogits.forEach((_, l) => {
+      const parts = dinoLoss(
+        g,
+        sGlobal[l]!,
+        sLocal ? sLocal[l]! : null,
+        dinoTargets[l]!,
+        nLocal,
+        ir.losses.dino.studentTemp,
+      );
+      sum = g.add(sum, g.add(parts.local, parts.global));
+    });
+    return g.mul(sum, ir.losses.dino.weight);
   });
-  dino = g.mul(dino, ir.losses.dino.weight);
 
   // §3.5: per global-crop chunk, on the backbone CLS of the masked student crops, summed
   let koleo = zero;
-  if (doDino && ir.losses.koleo.weight > 0) {
-    const [c1, c2] = g.split(sg.cls, [B, B], 0) as [Value, Value];
-    koleo = g.mul(g.add(koleoLoss(g, c1), koleoLoss(g, c2)), ir.losses.koleo.weight);
-  }
+  if (doDino && ir.losses.koleo.weight > 0)
+    koleo = at("losses.koleo", () => {
+      const [c1, c2] = g.split(sg.cls, [B, B], 0) as [Value, Value];
+      return g.mul(g.add(koleoLoss(g, c1), koleoLoss(g, c2)), ir.losses.koleo.weight);
+    });
 
   let ibot = zero;
   if (ibotUse && masked) {
-    const sBuffer = gatherMasked(g, sg.patchTokens, masked);
-    const sPatch = projectionHead(g, ibotUse.head, inp.student.heads, ibotUse.module, sBuffer);
-    sPatch.forEach((s, l) => {
-      ibot = g.add(ibot, ibotLoss(g, s, ibotTargets[l]!, masked, 2 * B, ir.losses.ibot.studentTemp));
+    const sBuffer = at("losses.ibot", () => gatherMasked(g, sg.patchTokens, masked));
+    const sPatch = at(ibotHeadPath, () =>
+      projectionHead(g, ibotUse.head, inp.student.heads, ibotUse.module, sBuffer),
+    );
+    ibot = at("losses.ibot", () => {
+      let sum = zero;
+      sPatch.forEach((s, l) => {
+        sum = g.add(sum, ibotLoss(g, s, ibotTargets[l]!, masked, 2 * B, ir.losses.ibot.studentTemp));
+      });
+      return g.mul(sum, ir.losses.ibot.weight);
     });
-    ibot = g.mul(ibot, ir.losses.ibot.weight);
   }
 
-  return { loss: g.add(g.add(dino, koleo), ibot), dino, ibot, koleo, nextDinoCenters, nextIbotCenters };
+  const loss = at("losses", () => g.add(g.add(dino, koleo), ibot));
+  return { loss, dino, ibot, koleo, nextDinoCenters, nextIbotCenters };
 }

@@ -1,0 +1,55 @@
+// The training-step graph of a `vfmc run --train`, cached per content hash in <out>/compiled/<hash>/: a run
+// compiles only when neither the effective model nor the compiler changed since a run in that folder compiled it.
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ModelIR } from "../ir/model.js";
+import type { Manifest } from "../lower/manifest.js";
+import { DEFAULT_OPSET } from "../onnx/model.js";
+import { modelHash } from "../runtime/trainer/overrides.js";
+import { compileToDir } from "./commands/compile.js";
+
+/**
+ * What the compiled graphs depend on besides the model: the code that compiles them. A hash of the compiler's own
+ * modules, so a changed or upgraded vfmc never reuses graphs an older one wrote.
+ */
+function compilerFingerprint(): string {
+  const h = createHash("sha256");
+  for (const area of ["ir", "graph", "lower", "onnx"]) {
+    const dir = fileURLToPath(new URL(`../${area}/`, import.meta.url));
+    if (!existsSync(dir)) continue;
+    const files = (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => /\.(js|ts)$/.test(f))
+      .sort();
+    for (const f of files) h.update(`${area}/${f}\0`).update(readFileSync(join(dir, f)));
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+/** The training graph of `ir` in <out>/compiled/<hash>/, compiled only when that folder lacks it. */
+export async function compiledTrainGraph(
+  ir: ModelIR,
+  out: string,
+  log: (s: string) => void,
+): Promise<{ manifest: Manifest; model: string }> {
+  const hash = modelHash(ir, { compiler: compilerFingerprint(), opset: DEFAULT_OPSET });
+  const dir = join(out, "compiled", hash);
+  const manifestPath = join(dir, `${ir.name}.manifest.json`);
+  const model = join(dir, `${ir.name}.train.onnx`);
+  if (existsSync(manifestPath) && existsSync(model)) {
+    log(`using the compiled graphs in ${dir}`);
+    return { manifest: JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest, model };
+  }
+  const t0 = performance.now();
+  const r = await compileToDir(ir, dir, {
+    emit: ["train"],
+    opset: DEFAULT_OPSET,
+    weights: [],
+    externalData: "auto",
+  });
+  log(
+    `compiled ${ir.name}.train.onnx (${r.reports[0]?.nodes ?? "?"} nodes) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${dir}`,
+  );
+  return { manifest: r.manifest, model };
+}

@@ -1,0 +1,161 @@
+// onnxruntime sessions for the trainer and the evaluators: one place that knows the execution providers, their
+// options and their failure modes, so every command gets the same clear diagnostic instead of a native stack.
+// Facts it relies on (onnxruntime-node 1.30): the CPU and WebGPU providers ship in the npm package; the CUDA
+// provider's libraries are downloaded by a postinstall script that npm ≥ 11.16 skips unless allowed; only WebGPU can
+// keep outputs on the device (`gpu-buffer`), CUDA copies every input and output each run.
+import { createHash } from "node:crypto";
+import { existsSync, renameSync, rmSync } from "node:fs";
+import { cpus } from "node:os";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import * as ort from "onnxruntime-node";
+import { DiagnosticError, makeDiagnostic } from "../diagnostics/diagnostic.js";
+
+export type Device = "cpu" | "cuda" | "webgpu";
+export const DEVICES: readonly Device[] = ["cpu", "cuda", "webgpu"];
+
+export interface SessionOptions {
+  readonly device: Device;
+  /** intra-op threads (CPU kernels); 0 = onnxruntime's choice (all cores) */
+  readonly threads: number;
+  /** "all" for training; tests of exact numerics pass "disabled" */
+  readonly optimization?: "disabled" | "basic" | "extended" | "all";
+  /** keep these outputs on the GPU between runs (WebGPU only; ignored elsewhere) */
+  readonly deviceOutputs?: readonly string[];
+  /**
+   * CPU only: keep onnxruntime's optimised graph next to the model and load that next time. Optimising a
+   * training step (thousands of nodes) takes far longer than loading the result, and a resume or a rerun pays it
+   * again otherwise. The file is keyed by host and onnxruntime version, since it may hold CPU-specific layouts.
+   */
+  readonly cacheOptimized?: boolean;
+}
+
+const CUDA_HELP =
+  "onnxruntime-node downloads its CUDA 12 provider in a postinstall script that npm skips unless allowed: add " +
+  '"allowScripts": {"onnxruntime-node": true} to package.json, then run `npm rebuild onnxruntime-node ' +
+  "--onnxruntime-node-install=cuda12` (or set ONNXRUNTIME_NODE_INSTALL=cuda12); offline, copy " +
+  "libonnxruntime_providers_{cuda,shared}.so from the Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0 NuGet package into {0}. " +
+  "CUDA 12 and cuDNN 9 must be installed. --device cpu works without any of this";
+const WEBGPU_HELP =
+  "the WebGPU provider (experimental in onnxruntime-node) needs a GPU with a Vulkan driver on Linux " +
+  "(libvulkan.so.1 and an ICD); software renderers are refused. --device cpu always works";
+
+function deviceError(device: Device, why: string, help: string): DiagnosticError {
+  return new DiagnosticError([makeDiagnostic("DeviceUnavailable", undefined, [device, why, help])]);
+}
+
+/** Folder holding onnxruntime-node's native libraries (where the CUDA provider has to be). */
+export function ortBinaryFolder(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = dirname(require.resolve("onnxruntime-node/package.json"));
+  return join(pkg, "bin", "napi-v6", process.platform, process.arch);
+}
+
+/** Checks before creating a session, so a missing provider is named before onnxruntime fails deep inside. */
+export function checkDevice(device: Device): void {
+  if (device === "cpu") return;
+  const backends = ort.listSupportedBackends?.() ?? [];
+  const backend = backends.find((b) => b.name === device);
+  if (!backend)
+    throw deviceError(
+      device,
+      `this onnxruntime-node build has no ${device} provider`,
+      device === "cuda" ? CUDA_HELP.replace("{0}", ortBinaryFolder()) : WEBGPU_HELP,
+    );
+  if (device === "cuda" && !existsSync(join(ortBinaryFolder(), "libonnxruntime_providers_cuda.so")))
+    throw deviceError(
+      device,
+      "the CUDA execution provider is not installed",
+      CUDA_HELP.replace("{0}", ortBinaryFolder()),
+    );
+}
+
+export function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
+  const ep: ort.InferenceSession.ExecutionProviderConfig =
+    opts.device === "cuda"
+      ? { name: "cuda", deviceId: 0 }
+      : opts.device === "webgpu"
+        ? { name: "webgpu" }
+        : "cpu";
+  return {
+    executionProviders: [ep],
+    graphOptimizationLevel: opts.optimization ?? "all",
+    ...(opts.threads > 0 ? { intraOpNumThreads: opts.threads } : {}),
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    logSeverityLevel: 3, // warnings (e.g. about saving optimised graphs) are not the user's business
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    ...(opts.device === "webgpu" && opts.deviceOutputs?.length
+      ? {
+          preferredOutputLocation: Object.fromEntries(
+            opts.deviceOutputs.map((n) => [n, "gpu-buffer" as const]),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** Where the optimised copy of `model` lives on this host (see SessionOptions.cacheOptimized). */
+export function optimizedModelPath(model: string): string {
+  const require = createRequire(import.meta.url);
+  const version = (require("onnxruntime-node/package.json") as { version: string }).version;
+  const host = createHash("sha256")
+    .update(JSON.stringify([version, process.platform, process.arch, cpus()[0]?.model ?? "?"]))
+    .digest("hex")
+    .slice(0, 12);
+  return model.replace(/\.onnx$/, "") + `.cpu-${host}.opt.onnx`;
+}
+
+async function cachedSession(model: string, opts: SessionOptions): Promise<ort.InferenceSession> {
+  const cached = optimizedModelPath(model);
+  if (existsSync(cached)) {
+    try {
+      return await ort.InferenceSession.create(cached, {
+        ...sessionOptions(opts),
+        graphOptimizationLevel: "disabled",
+      });
+    } catch {
+      rmSync(cached, { force: true }); // unreadable (an interrupted write?): rebuild it below
+    }
+  }
+  const temp = `${cached}.${process.pid}.tmp`;
+  const session = await ort.InferenceSession.create(model, {
+    ...sessionOptions(opts),
+    optimizedModelFilePath: temp,
+  });
+  try {
+    renameSync(temp, cached);
+  } catch {
+    rmSync(temp, { force: true }); // no cache this time; the session is fine
+  }
+  return session;
+}
+
+/** A session on the requested device; a model path is loaded by onnxruntime so external data resolves beside it. */
+export async function createSession(
+  model: string | Uint8Array,
+  opts: SessionOptions,
+): Promise<ort.InferenceSession> {
+  checkDevice(opts.device);
+  try {
+    if (
+      typeof model === "string" &&
+      opts.cacheOptimized &&
+      opts.device === "cpu" &&
+      (opts.optimization ?? "all") === "all"
+    )
+      return await cachedSession(model, opts);
+    return typeof model === "string"
+      ? await ort.InferenceSession.create(model, sessionOptions(opts))
+      : await ort.InferenceSession.create(model, sessionOptions(opts));
+  } catch (err) {
+    // onnxruntime prefixes its source location and the failed condition; the sentence after them is the reason
+    const why = ((err as Error).message ?? String(err)).split("\n")[0]!.replace(/^.* was false\. /, "");
+    if (opts.device === "cuda") throw deviceError("cuda", why, CUDA_HELP.replace("{0}", ortBinaryFolder()));
+    if (opts.device === "webgpu") throw deviceError("webgpu", why, WEBGPU_HELP);
+    throw err;
+  }
+}
+
+export { ort };

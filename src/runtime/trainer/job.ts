@@ -1,0 +1,94 @@
+// What a training run is told (TrainJob, plain data so it can be posted to a worker thread) and what it reports
+// (TrainEvent while running, TrainSummary at the end).
+import type { ModelIR } from "../../ir/model.js";
+import type { Manifest } from "../../lower/manifest.js";
+import type { RunIdentity } from "../checkpoint/checkpoint.js";
+import type { DataSpec } from "../data/source.js";
+import type { KnnReport, KnnRunOptions } from "../eval/run-knn.js";
+import type { Device } from "../session.js";
+
+export interface TrainJob {
+  /** the effective model (overrides applied); the manifest and the train graph were compiled from it */
+  readonly ir: ModelIR;
+  readonly manifest: Manifest;
+  /** path of the compiled training-step graph */
+  readonly trainModel: string;
+  readonly outDir: string;
+  readonly identity: RunIdentity;
+  readonly data: DataSpec;
+  /** kNN queries; default the held-out split of `data` */
+  readonly evalData?: DataSpec;
+  readonly device: Device;
+  /** onnxruntime intra-op threads; 0 = all cores */
+  readonly threads: number;
+  /** data worker threads (undefined: the pool's default; 0: produce batches in the training thread) */
+  readonly dataWorkers?: number;
+  /** continue from the checkpoint in outDir */
+  readonly resume: boolean;
+  /**
+   * start from this checkpoint's backbone instead of the seeded init, heads fresh, pos_embed resized to `ir`'s grid
+   * (`--init`, high-resolution adaptation: lower/hrft.ts). A path, not the values: the job is posted to a worker.
+   */
+  readonly init?: string;
+  /** write a checkpoint every this many steps (and always at the end); 0 = only at the end */
+  readonly checkpointEvery: number;
+  /** kNN evaluation every this many steps; 0 = only at the end */
+  readonly evalEvery: number;
+  /** kNN at the start (random init, or the --init weights) and at the end; off = no evaluation at all */
+  readonly knn: (KnnRunOptions & { readonly enabled: true }) | { readonly enabled: false };
+}
+
+export interface KnnPoint {
+  /** before training ("random-init", or "initial" when the run starts from --init), or the steps taken */
+  readonly at: "random-init" | "initial" | number;
+  readonly report: KnnReport;
+}
+
+export type TrainEvent =
+  | {
+      readonly type: "start";
+      readonly startStep: number;
+      readonly totalSteps: number;
+      readonly batch: number;
+      readonly device: string;
+      readonly dataMode: string;
+      readonly dataWorkers: number;
+    }
+  | {
+      readonly type: "step";
+      /** steps taken after this one (1-based) */
+      readonly step: number;
+      readonly totalSteps: number;
+      readonly metrics: Readonly<Record<string, number>>;
+      readonly schedules: Readonly<Record<string, number>>;
+      readonly stepMs: number;
+      readonly dataMs: number;
+      /** images per second over the steps of this run so far */
+      readonly imgPerSec: number;
+    }
+  | { readonly type: "checkpoint"; readonly step: number; readonly path: string }
+  | { readonly type: "eval"; readonly point: KnnPoint }
+  | { readonly type: "note"; readonly text: string };
+
+export interface TrainSummary {
+  readonly model: string;
+  readonly startStep: number;
+  readonly endStep: number;
+  readonly totalSteps: number;
+  /** steps run by this invocation */
+  readonly steps: number;
+  readonly batch: number;
+  readonly wallSeconds: number;
+  /** seconds inside the step loop (excludes compiling, session creation and evaluation) */
+  readonly loopSeconds: number;
+  readonly imgPerSec: number;
+  /** share of loop time spent waiting for the next batch */
+  readonly dataWaitShare: number;
+  readonly finalMetrics: Readonly<Record<string, number>>;
+  readonly knn: readonly KnnPoint[];
+  readonly checkpoint?: string;
+  /** the signal that stopped the run early */
+  readonly stoppedBy?: string;
+  readonly device: string;
+  readonly threads: number;
+}

@@ -1,0 +1,164 @@
+// The carried training state: its initial values (contract: parameters from the seeded initialiser — the teacher
+// starts as a copy of the student, §6 — moments and other state at zero, the step at 0) and two sets of buffers
+// that take turns as inputs and as pre-allocated outputs, so a step writes the next state into memory that already
+// exists instead of allocating new tensors.
+import { InternalError } from "../../diagnostics/diagnostic.js";
+import type { ModelIR } from "../../ir/model.js";
+import { backboneParamSpecs } from "../../lower/backbone/params.js";
+import { headParamSpecs } from "../../lower/heads/ibot.js";
+import { initTensor, TEACHER_PREFIX } from "../../lower/init.js";
+import type { ParamSpec } from "../../lower/params.js";
+import type { StateTensors } from "../checkpoint/checkpoint.js";
+import { ort } from "../session.js";
+import { bareName, numelOf, type TrainPlan } from "./plan.js";
+
+/** Initial parameter values by graph input name, as the compiler initialises them (reference §1.6). */
+export function paramInitialiser(ir: ModelIR): (name: string) => Float32Array | undefined {
+  const specs = new Map<string, ParamSpec>(
+    [
+      ...backboneParamSpecs(ir.backbone, { channels: ir.input.channels }),
+      ...headParamSpecs(ir.heads, ir.backbone.dim),
+    ].map((s) => [s.name, s]),
+  );
+  return (name) => {
+    const bare = name.startsWith(TEACHER_PREFIX) ? name.slice(TEACHER_PREFIX.length) : name;
+    const spec = specs.get(bare);
+    return spec ? initTensor({ ...spec, name }, ir.train.seed) : undefined;
+  };
+}
+
+export function freshState(
+  plan: TrainPlan,
+  initial: (name: string) => Float32Array | undefined,
+): StateTensors {
+  const state: StateTensors = new Map();
+  for (const { input } of plan.state) {
+    const n = numelOf(input.shape);
+    if (input.dtype === "int64") {
+      state.set(input.name, new BigInt64Array(n));
+      continue;
+    }
+    if (input.role === "param" || input.role === "teacher") {
+      const v = initial(input.name) ?? initial(bareName(input));
+      if (!v || v.length !== n)
+        throw new InternalError(`no initial value of ${n} elements for ${input.name}`);
+      state.set(input.name, Float32Array.from(v));
+    } else state.set(input.name, new Float32Array(n));
+  }
+  return state;
+}
+
+type HostData = Float32Array | BigInt64Array;
+
+/** The carried state between steps: what to feed, where outputs go, and how to read it back for checkpoints. */
+export interface CarriedState {
+  feeds(): Record<string, ort.Tensor>;
+  /** output name → pre-allocated tensor, or null to let onnxruntime place it */
+  fetches(): Record<string, ort.Tensor | null>;
+  /** after a step that passed the NaN guard: its state outputs become the current state */
+  accept(outputs: ort.InferenceSession.OnnxValueMapType): void;
+  /** the current values on the host (shared with the buffers: valid until the next step) */
+  snapshot(): Promise<StateTensors>;
+  get(name: string): Promise<HostData>;
+}
+
+function hostTensor(dtype: string, data: HostData, dims: readonly (number | string)[]): ort.Tensor {
+  return new ort.Tensor(dtype === "int64" ? "int64" : "float32", data, dims as number[]);
+}
+
+/** CPU: two sets of host buffers take turns as inputs and as pre-allocated outputs. */
+export class StateBuffers implements CarriedState {
+  private current = new Map<string, ort.Tensor>();
+  private spare = new Map<string, ort.Tensor>();
+
+  constructor(
+    private readonly plan: TrainPlan,
+    initial: StateTensors,
+  ) {
+    for (const { input } of plan.state) {
+      const data = initial.get(input.name);
+      if (!data) throw new InternalError(`no initial state for ${input.name}`);
+      this.current.set(input.name, hostTensor(input.dtype, data, input.shape));
+      const empty =
+        data instanceof BigInt64Array ? new BigInt64Array(data.length) : new Float32Array(data.length);
+      this.spare.set(input.name, hostTensor(input.dtype, empty, input.shape));
+    }
+  }
+
+  feeds(): Record<string, ort.Tensor> {
+    return Object.fromEntries(this.current);
+  }
+
+  fetches(): Record<string, ort.Tensor | null> {
+    return Object.fromEntries(
+      this.plan.state.map(({ input, output }) => [output, this.spare.get(input.name)!]),
+    );
+  }
+
+  accept(): void {
+    const t = this.current;
+    this.current = this.spare;
+    this.spare = t;
+  }
+
+  async get(name: string): Promise<HostData> {
+    return this.current.get(name)!.data as HostData;
+  }
+
+  async snapshot(): Promise<StateTensors> {
+    return new Map([...this.current].map(([k, t]) => [k, t.data as HostData]));
+  }
+}
+
+/**
+ * WebGPU: state outputs stay in GPU buffers (`preferredOutputLocation: gpu-buffer`) and are fed straight back;
+ * only checkpoints and evaluations download them. The first step uploads the host initial values.
+ */
+export class DeviceState implements CarriedState {
+  private current = new Map<string, ort.Tensor>();
+
+  constructor(
+    private readonly plan: TrainPlan,
+    initial: StateTensors,
+  ) {
+    for (const { input } of plan.state) {
+      const data = initial.get(input.name);
+      if (!data) throw new InternalError(`no initial state for ${input.name}`);
+      this.current.set(input.name, hostTensor(input.dtype, data, input.shape));
+    }
+  }
+
+  /** outputs to keep on the device (SessionOptions.deviceOutputs) */
+  static outputs(plan: TrainPlan): string[] {
+    return plan.state.map((s) => s.output);
+  }
+
+  feeds(): Record<string, ort.Tensor> {
+    return Object.fromEntries(this.current);
+  }
+
+  fetches(): Record<string, ort.Tensor | null> {
+    return Object.fromEntries(this.plan.state.map(({ output }) => [output, null]));
+  }
+
+  accept(outputs: ort.InferenceSession.OnnxValueMapType): void {
+    for (const { input, output } of this.plan.state) {
+      const next = outputs[output] as ort.Tensor | undefined;
+      if (!next) throw new InternalError(`the step returned no ${output}`);
+      const old = this.current.get(input.name)!;
+      if (old.location === "gpu-buffer") old.dispose();
+      this.current.set(input.name, next);
+    }
+  }
+
+  async get(name: string): Promise<HostData> {
+    const t = this.current.get(name)!;
+    return (t.location === "gpu-buffer" ? await t.getData() : t.data) as HostData;
+  }
+
+  async snapshot(): Promise<StateTensors> {
+    const out: StateTensors = new Map();
+    for (const k of this.current.keys()) out.set(k, await this.get(k));
+    return out;
+  }
+}
