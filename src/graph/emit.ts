@@ -118,9 +118,13 @@ export function toOnnx(graph: Graph, opts: EmitOptions = {}): OnnxModel {
 
   // Outputs whose value already carries another name (inputs, params, constants, repeats) get an Identity.
   const outputs: OnnxValueInfo[] = graph.outputs.map(({ name, value }) => {
-    if (nameOf(value) !== name) ctx.node("Identity", [nameOf(value)], [name]);
+    if (nameOf(value) !== name) {
+      currentDoc = value.source;
+      ctx.node("Identity", [nameOf(value)], [name]);
+    }
     return info(name, value);
   });
+  currentDoc = undefined;
 
   return {
     graph: { name: opts.name ?? graph.name, nodes, inputs, outputs, initializers },

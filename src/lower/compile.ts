@@ -28,6 +28,7 @@ import {
   type WeightMap,
   type WeightTensor,
 } from "./weights.js";
+import { checkTruncation, truncateFeatureOutputs } from "./post/truncate.js";
 
 /** the plain ONNX model object src/graph emits (lowering may not name src/onnx itself) */
 export type EmittedModel = ReturnType<typeof toOnnx>;
@@ -89,6 +90,8 @@ export interface CompileOptions {
   readonly weights?: readonly WeightsFile[];
   /** "<graph>: <what>" lines for long compiles */
   readonly progress?: (line: string) => void;
+  /** Matryoshka truncation: the inference graph's features keep only their first `dims` channels */
+  readonly dims?: number;
 }
 
 export interface CompiledGraph {
@@ -212,6 +215,7 @@ export function requestedKinds(opts: Pick<CompileOptions, "emit" | "opset">): Gr
 
 export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
   const kinds = requestedKinds(opts);
+  if (opts.dims !== undefined) checkTruncation(ir, opts.dims);
   const bag = new DiagnosticBag();
   if (opts.weights?.length) opts.progress?.(`${ir.name}: binding weights`);
   const ctx = withProgress(lowerContext(ir, opts.weights ?? [], bag), opts.progress);
@@ -221,6 +225,8 @@ export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
     const t0 = performance.now();
     opts.progress?.(`${ir.name}.${kind.kind}: lowering`);
     const lowered = lowerGraph(kind, ctx);
+    if (kind.kind === "infer" && opts.dims !== undefined)
+      truncateFeatureOutputs(lowered.graph, opts.dims, ctx.backbone.dim);
     opts.progress?.(`${ir.name}.${kind.kind}: emitting ${lowered.graph.nodes.length} nodes`);
     const model = toOnnx(lowered.graph, {
       opset: opts.opset,

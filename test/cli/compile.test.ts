@@ -34,6 +34,35 @@ const pixels = (n: number): HostTensor => {
 };
 
 describe("vfmc compile", () => {
+  it("--dims exports one Matryoshka level: the first d channels of the full-width features", async () => {
+    const full = join(dir, "dims-full");
+    const cut = join(dir, "dims-32");
+    expect((await vfmc("compile", SPEC, "-o", full, "--emit", "infer")).code).toBe(0);
+    const r = await vfmc("compile", SPEC, "-o", cut, "--emit", "infer", "--dims", "32");
+    expect(r.code, r.err).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(cut, "franca_tiny.manifest.json"), "utf8")) as Manifest;
+    expect(manifest.graphs[0]!.outputs.map((o) => [o.name, o.shape])).toEqual([
+      ["cls", ["N", 32]],
+      ["patch_tokens", ["N", 64, 32]],
+    ]);
+    const feeds = { pixel_values: pixels(2) };
+    const a = await runModel(join(full, "franca_tiny.infer.onnx"), feeds);
+    const b = await runModel(join(cut, "franca_tiny.infer.onnx"), feeds);
+    const wide = a.cls!.data as Float32Array;
+    const narrow = b.cls!.data as Float32Array;
+    for (let n = 0; n < 2; n++)
+      expect(Array.from(narrow.subarray(n * 32, n * 32 + 32))).toEqual(
+        Array.from(wide.subarray(n * 64, n * 64 + 32)),
+      );
+  });
+
+  it("--dims that is not a nested level is a diagnostic naming the levels", async () => {
+    const r = await vfmc("compile", SPEC, "-o", join(dir, "dims-bad"), "--emit", "infer", "--dims", "40");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/VFM4050/);
+    expect(r.err).toMatch(/16, 32, 64/);
+  });
+
   it("writes the inference graph and a manifest for examples/franca-tiny.vfm", async () => {
     const out = join(dir, "plain");
     const r = await vfmc("compile", SPEC, "-o", out, "--emit", "infer");
@@ -198,7 +227,10 @@ describe("vfmc compile", () => {
 
   it("stops at spec errors with their diagnostics and writes nothing", async () => {
     const spec = join(dir, "broken.vfm");
-    writeFileSync(spec, readFileSync(SPEC, "utf8").replace("dim 64, depth 4, heads 4", "dim 66, depth 4, heads 4"));
+    writeFileSync(
+      spec,
+      readFileSync(SPEC, "utf8").replace("dim 64, depth 4, heads 4", "dim 66, depth 4, heads 4"),
+    );
     const out = join(dir, "broken");
     const r = await vfmc("compile", spec, "-o", out, "--emit", "infer");
     expect(r.code).toBe(1);

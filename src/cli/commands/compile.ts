@@ -30,6 +30,7 @@ interface CompileCliOptions {
   emit?: string;
   weights: string[];
   opset: string;
+  dims?: string;
   externalData: string;
   summary?: boolean;
   json?: boolean;
@@ -120,6 +121,7 @@ export async function compileToDir(
     weights: readonly WeightsFile[];
     externalData: string;
     progress?: (s: string) => void;
+    dims?: number;
   },
 ): Promise<{ reports: GraphReport[]; manifest: Manifest; diagnostics: readonly Diagnostic[] }> {
   const compiled = compileModel(ir, {
@@ -127,6 +129,7 @@ export async function compileToDir(
     opset: opts.opset,
     weights: opts.weights,
     ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.dims !== undefined ? { dims: opts.dims } : {}),
   });
   mkdirSync(dir, { recursive: true });
   const reports: GraphReport[] = [];
@@ -191,6 +194,10 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
       "--summary",
       "print each graph's summary (inputs and outputs with roles, parameters, nodes, op counts) and write nothing; no weights are initialised, so ViT-g takes seconds",
     )
+    .option(
+      "--dims <d>",
+      "Matryoshka truncation: the inference graph outputs only the first d feature channels (d: one of the nested levels)",
+    )
     .option("--json", "print a JSON report (files, nodes, parameters, bytes, diagnostics) instead of lines")
     .addHelpText(
       "after",
@@ -201,6 +208,7 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
         "Examples:\n" +
         "  vfmc compile examples/franca-tiny.vfm -o out/\n" +
         "  vfmc compile specs/franca.vfm --model franca_vitg14 --summary\n" +
+        "  vfmc compile examples/franca-tiny.vfm --emit infer --dims 32     (Matryoshka level 32 of 64)\n" +
         "  vfmc compile specs/dinov2.vfm --model dinov2_vitb14 --emit infer --weights dinov2_vitb14.safetensors\n" +
         "  vfmc compile specs/franca.vfm --model franca_vitl14 --emit infer --weights franca_l.safetensors --weights rasa_l.safetensors\n",
     )
@@ -214,6 +222,9 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
           if (!["auto", "always", "never"].includes(opts.externalData))
             fail("BadOption", `--external-data ${opts.externalData}: expected auto, always or never`);
           const emit = emitList(opts.emit);
+          const dims = opts.dims === undefined ? undefined : Number(opts.dims);
+          if (dims !== undefined && !Number.isInteger(dims))
+            fail("BadOption", `--dims ${opts.dims}: expected an integer channel count`);
           const r = checkSpec(spec);
           const diagnostics: Diagnostic[] = [...r.diagnostics];
           const done = (code: number, data: unknown[]): number => {
@@ -259,6 +270,7 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
               weights,
               externalData: opts.externalData,
               ...(progress ? { progress } : {}),
+              ...(dims !== undefined ? { dims } : {}),
             });
             diagnostics.push(...out.diagnostics);
             if (!opts.json) for (const rep of out.reports) io.out(reportLine(rep));
