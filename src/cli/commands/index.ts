@@ -6,8 +6,24 @@ import { registerInfo } from "./info.js";
 import { registerFmt } from "./fmt.js";
 import { registerCompile } from "./compile.js";
 import { registerLsp } from "./lsp.js";
+import { registerRun } from "./run.js";
+import { registerEval } from "./eval.js";
+import { registerRasa } from "./rasa.js";
+import { registerViz } from "./viz.js";
+import { registerReport } from "./report.js";
 
 /** A command adds itself to the program and stores its exit code in `result.code`. */
 export type RegisterCommand = (program: Command, io: Io, result: { code: number }) => void;
 
-export const commands: readonly RegisterCommand[] = [registerCheck, registerInfo, registerFmt, registerCompile, registerLsp];
+export const commands: readonly RegisterCommand[] = [
+  registerCheck,
+  registerInfo,
+  registerFmt,
+  registerCompile,
+  registerLsp,
+  registerRun,
+  registerEval,
+  registerRasa,
+  registerViz,
+  registerReport,
+];

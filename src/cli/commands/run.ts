@@ -1,0 +1,370 @@
+// `vfmc run --train <spec>`: train a model on onnxruntime. The spec (with any --steps/--batch/--seed overrides,
+// and --resolution for high-resolution adaptation) is compiled once per content hash into <out>/compiled/<hash>/
+// (../train-graph.ts), the training loop runs in a worker thread (src/runtime/trainer), progress goes to stderr,
+// per-step metrics and k-NN accuracies to <out>/metrics.jsonl, checkpoints to <out>/checkpoint.safetensors, and the
+// run ends with a k-NN accuracy of the teacher against the weights it started from (random init, or --init).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
+import { hrftModel } from "../../lower/hrft.js";
+import { checkpointMetadata, latestCheckpoint } from "../../runtime/checkpoint/checkpoint.js";
+import { describeDataSpec } from "../../runtime/data/source.js";
+import { KNN_DEFAULTS } from "../../runtime/eval/knn.js";
+import { formatDuration, formatKnn, Progress } from "../../runtime/progress.js";
+import { DEVICES } from "../../runtime/session.js";
+import type { TrainJob, TrainSummary } from "../../runtime/trainer/job.js";
+import { modelHash, withOverrides } from "../../runtime/trainer/overrides.js";
+import { startTraining } from "../../runtime/trainer/trainer.js";
+import { exitCodeOf, guarded, printDiagnostics, processIo, type Io } from "../io.js";
+import { badOption, dataSpecFor, deviceOption, intOption, kList, loadModel, positive } from "../options.js";
+import { checkInit, startedFrom } from "../run-init.js";
+import { compiledTrainGraph } from "../train-graph.js";
+import type { RegisterCommand } from "./index.js";
+
+export interface RunCliOptions {
+  train?: boolean;
+  model?: string;
+  data?: string;
+  evalData?: string;
+  steps?: string;
+  epochs?: string;
+  batch?: string;
+  seed?: string;
+  device: string;
+  threads?: string;
+  dataWorkers?: string;
+  out?: string;
+  resume?: boolean;
+  restart?: boolean;
+  init?: string;
+  resolution?: string;
+  checkpointEvery?: string;
+  evalEvery: string;
+  knn: boolean;
+  k: string;
+  temperature: string;
+  bank?: string;
+  queries?: string;
+  logEvery?: string;
+  json?: boolean;
+}
+
+function summaryJson(s: TrainSummary, extra: Record<string, unknown>): unknown {
+  const knn = (at: "random-init" | "initial" | "final") => {
+    const p =
+      at === "final"
+        ? [...s.knn].reverse().find((x) => typeof x.at === "number")
+        : s.knn.find((x) => x.at === at);
+    return p
+      ? {
+          step: typeof p.at === "number" ? p.at : 0,
+          results: p.report.results,
+          bank: p.report.bank,
+          queries: p.report.queries,
+        }
+      : null;
+  };
+  return {
+    ...extra,
+    model: s.model,
+    steps: s.steps,
+    startStep: s.startStep,
+    endStep: s.endStep,
+    totalSteps: s.totalSteps,
+    batch: s.batch,
+    device: s.device,
+    threads: s.threads,
+    wallSeconds: round(s.wallSeconds, 2),
+    loopSeconds: round(s.loopSeconds, 2),
+    imgPerSec: round(s.imgPerSec, 2),
+    dataWaitShare: round(s.dataWaitShare, 4),
+    finalLosses: s.finalMetrics,
+    knn: {
+      randomInit: knn("random-init"),
+      ...(s.knn.some((p) => p.at === "initial") ? { initial: knn("initial") } : {}),
+      trained: knn("final"),
+      during: s.knn
+        .filter((p) => typeof p.at === "number")
+        .map((p) => ({ step: p.at, results: p.report.results })),
+    },
+    checkpoint: s.checkpoint ?? null,
+    stoppedBy: s.stoppedBy ?? null,
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export interface PreparedRun {
+  readonly job: TrainJob;
+  readonly logEvery: number;
+  readonly dataText: string;
+}
+
+/** Everything up to starting the loop: options checked, spec loaded and overridden, graph compiled (or cached). */
+export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Promise<PreparedRun> {
+  const C = "run";
+  if (!opts.train) throw badOption(C, "vfmc run needs a mode: --train (train the model of a spec)");
+  const device = deviceOption(C, opts.device);
+  if (opts.steps !== undefined && opts.epochs !== undefined)
+    throw badOption(C, "give --steps or --epochs, not both");
+  const steps = intOption(C, "steps", opts.steps, 1);
+  const epochs = opts.epochs !== undefined ? positive(C, "epochs", opts.epochs) : undefined;
+  const batch = intOption(C, "batch", opts.batch, 1);
+  const seed = intOption(C, "seed", opts.seed, 0);
+  const threads = intOption(C, "threads", opts.threads, 0) ?? availableParallelism();
+  const dataWorkers = intOption(C, "data-workers", opts.dataWorkers, 0);
+  const evalEvery = intOption(C, "eval-every", opts.evalEvery, 0)!;
+  const ks = kList(C, opts.k);
+  const temperature = positive(C, "temperature", opts.temperature);
+  const bankLimit = intOption(C, "bank", opts.bank, 1);
+  const queryLimit = intOption(C, "queries", opts.queries, 1);
+  if (opts.resume && opts.restart) throw badOption(C, "give --resume or --restart, not both");
+  if (opts.init !== undefined && opts.resume)
+    throw badOption(
+      C,
+      "give --init or --resume, not both: --init starts a new run from a checkpoint's backbone; to continue " +
+        "an interrupted --init run, drop --init (keep --resolution) and --resume it",
+    );
+  if (opts.resolution !== undefined && opts.init === undefined && !opts.resume)
+    throw badOption(C, `--resolution ${opts.resolution} needs --init CKPT: the checkpoint to adapt to it`);
+  const resolution = intOption(C, "resolution", opts.resolution, 1);
+
+  const { ir: specIr, warnings } = loadModel(spec, opts.model, C);
+  if (warnings.length > 0) printDiagnostics(io, warnings, false);
+  const overridden = withOverrides(specIr, {
+    ...(steps !== undefined ? { steps } : {}),
+    ...(epochs !== undefined ? { epochs } : {}),
+    ...(batch !== undefined ? { batch } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  });
+  // the train graph must be built at the new grid, so HRFT changes the model before anything is compiled
+  const ir = resolution !== undefined ? hrftModel(overridden, resolution) : overridden;
+  const init = opts.init !== undefined ? await checkInit(ir, opts.init, io) : undefined;
+  const data = dataSpecFor(ir, opts.data);
+  const evalData = opts.evalData !== undefined ? dataSpecFor(ir, opts.evalData) : undefined;
+  const out = opts.out ?? join("runs", ir.name);
+  mkdirSync(out, { recursive: true });
+  const note = (s: string) => {
+    if (!opts.json) io.err(s);
+  };
+  const total = ir.train.totalSteps;
+  const checkpointEvery =
+    intOption(C, "checkpoint-every", opts.checkpointEvery, 0) ?? Math.min(ir.train.epochLength, total);
+  const logEvery = intOption(C, "log-every", opts.logEvery, 1) ?? Math.max(1, Math.round(total / 20));
+
+  const existing = latestCheckpoint(out);
+  if (existing && !opts.resume && !opts.restart) {
+    const md = await checkpointMetadata(existing);
+    throw new DiagnosticError([
+      makeDiagnostic("RunFolderHasCheckpoint", undefined, [out, md.step ?? "?", md.model ?? "another model"]),
+    ]);
+  }
+  const compiled = await compiledTrainGraph(ir, out, note);
+  // what a checkpoint must match: the model and its training recipe (and the weights it started from), not the compiler
+  const from = init ?? (opts.resume ? startedFrom(out) : undefined);
+  const runHash = modelHash(ir, from ? { init: from.sha256, resolution: ir.export.resolution } : {});
+  const dataText = describeDataSpec(data);
+  const job: TrainJob = {
+    ir,
+    manifest: compiled.manifest,
+    trainModel: compiled.model,
+    outDir: out,
+    identity: { model: ir.name, runHash, seed: ir.train.seed, data: dataText },
+    data,
+    ...(evalData ? { evalData } : {}),
+    device,
+    threads,
+    ...(dataWorkers !== undefined ? { dataWorkers } : {}),
+    resume: opts.resume ?? false,
+    ...(init ? { init: init.file } : {}),
+    checkpointEvery,
+    evalEvery,
+    knn: opts.knn
+      ? {
+          enabled: true,
+          k: ks,
+          temperature,
+          ...(bankLimit ? { bankLimit } : {}),
+          ...(queryLimit ? { queryLimit } : {}),
+        }
+      : { enabled: false },
+  };
+  writeFileSync(
+    join(out, "run.json"),
+    JSON.stringify(
+      {
+        spec,
+        model: ir.name,
+        data: dataText,
+        steps: total,
+        batch: ir.train.batch,
+        seed: ir.train.seed,
+        device: job.device,
+        ...(from ? { init: from.file, initSha256: from.sha256, resolution: ir.export.resolution } : {}),
+        runHash,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  return { job, logEvery, dataText };
+}
+
+async function runTrain(spec: string, opts: RunCliOptions, io: Io, tty: boolean): Promise<number> {
+  const { job, logEvery, dataText } = await prepareRun(spec, opts, io);
+  const out = job.outDir;
+  const note = (s: string) => {
+    if (!opts.json) io.err(s);
+  };
+  const progress = new Progress({
+    tty: tty && !opts.json,
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+    every: logEvery,
+    line: (t) => note(t),
+    raw: (t) => {
+      if (!opts.json) process.stderr.write(t);
+    },
+  });
+  const run = startTraining(job, { onEvent: (e) => progress.onEvent(e) });
+  let stopping = false;
+  const onSignal = (sig: "SIGINT" | "SIGTERM"): void => {
+    if (stopping) process.exit(sig === "SIGINT" ? 130 : 143); // a second signal: the user really means it
+    stopping = true;
+    progress.finish();
+    note(`${sig}: stopping after the current step and writing a checkpoint (send it again to abort at once)`);
+    run.stop(sig);
+  };
+  const onInt = (): void => onSignal("SIGINT");
+  const onTerm = (): void => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  let summary: TrainSummary;
+  try {
+    summary = await run.done;
+  } finally {
+    process.removeListener("SIGINT", onInt);
+    process.removeListener("SIGTERM", onTerm);
+    progress.finish();
+  }
+
+  const extra = { spec, out, data: dataText, metrics: join(out, "metrics.jsonl") };
+  if (summary.stoppedBy) {
+    const d = makeDiagnostic("TrainInterrupted", undefined, [
+      summary.stoppedBy,
+      summary.endStep,
+      summary.checkpoint ?? "(none)",
+    ]);
+    if (opts.json) io.out(JSON.stringify(summaryJson(summary, extra), null, 2));
+    printDiagnostics(io, [d], false);
+    return summary.stoppedBy === "SIGTERM" ? 143 : 130;
+  }
+  if (opts.json) {
+    io.out(JSON.stringify(summaryJson(summary, extra), null, 2));
+    return 0;
+  }
+  const lines = [
+    `trained ${summary.steps} steps (${summary.startStep} → ${summary.endStep}) in ${formatDuration(summary.wallSeconds)}: ` +
+      `${summary.imgPerSec.toFixed(1)} img/s, ${(100 * summary.dataWaitShare).toFixed(1)}% of the step time waiting for data`,
+    `final ${Object.entries(summary.finalMetrics)
+      .filter(([k]) => k.startsWith("loss"))
+      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+      .join(", ")}`,
+    ...summary.knn.map(formatKnn),
+    `checkpoint: ${summary.checkpoint ?? "(none)"}   metrics: ${extra.metrics}`,
+  ];
+  io.out(lines.join("\n"));
+  return exitCodeOf([]);
+}
+
+export const registerRun: RegisterCommand = (program: Command, io: Io, result) => {
+  program
+    .command("run")
+    .description("train a spec's model on onnxruntime (CPU by default) and evaluate it with k-NN")
+    .argument("<spec>", "a .vfm file")
+    .option("--train", "train the model (the mode of `vfmc run`)")
+    .option("--model <name>", "the model to train (default: the file's only model)")
+    .option(
+      "--data <src>",
+      "training images: synthetic, synthetic:SEED, idx:PATH (MNIST-format folder or file)",
+      "synthetic",
+    )
+    .option("--eval-data <src>", "k-NN queries (default: the held-out split of --data)")
+    .option(
+      "--steps <n>",
+      "optimiser steps (default: the spec's epochs × epoch_length); schedules stretch to fit",
+    )
+    .option("--epochs <e>", "run length in the spec's epochs, instead of --steps")
+    .option(
+      "--batch <b>",
+      "images per step (default: the spec's train.batch; recompiles; lr scaling re-applied)",
+    )
+    .option(
+      "--seed <s>",
+      "seed of initialisation, data order, crops, masks and drop path (default: train.seed)",
+    )
+    .option("--device <d>", `execution provider: ${DEVICES.join(", ")}`, "cpu")
+    .option("--threads <t>", "onnxruntime threads (default: all cores)")
+    .option(
+      "--data-workers <n>",
+      "threads preparing batches ahead (0: in the training thread; default min(4, cores − 1))",
+    )
+    .option("-o, --out <dir>", "run folder: compiled graphs, checkpoint, metrics (default runs/<model>)")
+    .option("--resume", "continue from the checkpoint in --out")
+    .option(
+      "--restart",
+      "train from step 0 although --out holds a checkpoint (replaced at the first checkpoint)",
+    )
+    .option(
+      "--init <ckpt>",
+      "start from a checkpoint's backbone (its teacher) with fresh heads, as a new run (high-resolution adaptation)",
+    )
+    .option(
+      "--resolution <px>",
+      "with --init: train global crops of px (a multiple of the patch); the checkpoint's pos_embed is resized once",
+    )
+    .option(
+      "--checkpoint-every <n>",
+      "write a checkpoint every n steps, and always at the end (default: one epoch; 0: only at the end)",
+    )
+    .option("--eval-every <n>", "also run k-NN every n steps (0: only before and after training)", "0")
+    .option("--no-knn", "skip the k-NN evaluations")
+    .option("--k <list>", "k-NN neighbour counts, comma-separated", KNN_DEFAULTS.k.join(","))
+    .option("--temperature <t>", "k-NN vote temperature", String(KNN_DEFAULTS.temperature))
+    .option("--bank <n>", "use at most n training images as the k-NN memory bank (default: all)")
+    .option("--queries <n>", "use at most n held-out images as k-NN queries (default: all)")
+    .option("--log-every <n>", "without a terminal, print a progress line every n steps (default: total/20)")
+    .option(
+      "--json",
+      "print a JSON summary (steps, wall time, img/s, losses, k-NN, data-wait share) instead of text",
+    )
+    .addHelpText(
+      "after",
+      "\nThe spec is compiled once per content hash into <out>/compiled/<hash>/. Each step evaluates the schedules,\n" +
+        "prepares a batch (multi-crop, masks) in worker threads and runs the training-step graph once; the state\n" +
+        "(student, teacher, AdamW moments, centers, step) is fed back. Ctrl-C or SIGTERM stops after the current step\n" +
+        "and writes a checkpoint; --resume continues it (on CPU, bit-identically to an uninterrupted run). A loss\n" +
+        "that becomes NaN or infinite stops the run and keeps the last good checkpoint. k-NN accuracies are written to\n" +
+        'metrics.jsonl too ({"step": S, "knn": {"top1@20": …}}), step 0 being the weights the run starts from.\n' +
+        "--device cuda needs onnxruntime-node's CUDA provider (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12\n" +
+        'with "allowScripts": {"onnxruntime-node": true} in package.json); --device webgpu needs a Vulkan GPU driver.\n' +
+        "Examples:\n" +
+        "  vfmc run --train examples/franca-tiny.vfm\n" +
+        "  vfmc run --train examples/fmnist-franca.vfm --data idx:/usr/share/datasets/fashion-mnist --steps 2000 --out runs/fmnist\n" +
+        "  vfmc run --train examples/franca-tiny.vfm --resume --json\n" +
+        "  vfmc run --train examples/franca-tiny.vfm --init runs/franca_tiny/checkpoint.safetensors --resolution 40 \\\n" +
+        "      --steps 100 --out runs/franca_tiny_40   # HRFT: continue at 40 px, heads fresh (docs/weights.md §5)\n",
+    )
+    .action(async (spec: string, opts: RunCliOptions) => {
+      const tty = io === processIo && Boolean(process.stderr.isTTY);
+      result.code = await guarded(
+        io,
+        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
+        () => runTrain(spec, opts, io, tty),
+      );
+    });
+};

@@ -1,0 +1,72 @@
+// Option parsing shared by the commands that load a spec's model and read data: numbers, k lists, the model of a
+// spec, the data source. Every bad value is a VFM5004 diagnostic naming the command whose --help explains it.
+import {
+  DiagnosticBag,
+  DiagnosticError,
+  makeDiagnostic,
+  type Diagnostic,
+} from "../diagnostics/diagnostic.js";
+import { checkSpec } from "../ir/compile-spec.js";
+import type { ModelIR } from "../ir/model.js";
+import { parseDataSpec, type DataSpec } from "../runtime/data/source.js";
+import { DEVICES, type Device } from "../runtime/session.js";
+
+export function badOption(command: string, message: string): DiagnosticError {
+  return new DiagnosticError([makeDiagnostic("BadOption", undefined, [message, command])]);
+}
+
+export function intOption(
+  command: string,
+  name: string,
+  text: string | undefined,
+  min: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw badOption(command, `--${name} ${text}: expected an integer ≥ ${min}`);
+  return n;
+}
+
+export function kList(command: string, text: string): number[] {
+  const ks = text.split(",").map((s) => Number(s.trim()));
+  if (ks.length === 0 || ks.some((k) => !Number.isSafeInteger(k) || k < 1))
+    throw badOption(command, `--k ${text}: expected positive integers, e.g. 20 or 10,20,100,200`);
+  return ks;
+}
+
+export function positive(command: string, name: string, text: string): number {
+  const x = Number(text);
+  if (!(x > 0) || !Number.isFinite(x))
+    throw badOption(command, `--${name} ${text}: expected a positive number`);
+  return x;
+}
+
+export function deviceOption(command: string, text: string): Device {
+  if (!DEVICES.includes(text as Device))
+    throw badOption(command, `--device ${text}: expected one of ${DEVICES.join(", ")}`);
+  return text as Device;
+}
+
+/** The spec's model to use: --model, or the file's only model. Throws the spec's errors as diagnostics. */
+export function loadModel(
+  spec: string,
+  model: string | undefined,
+  command: string,
+): { ir: ModelIR; warnings: Diagnostic[] } {
+  const r = checkSpec(spec);
+  if (r.diagnostics.some((d) => d.severity === "error")) throw new DiagnosticError(r.diagnostics);
+  const bag = new DiagnosticBag();
+  const names = r.models.map((m) => m.name).join(", ") || "none";
+  if (r.models.length === 0) bag.report("NoModels", undefined, [spec]);
+  else if (model !== undefined && !r.models.some((m) => m.name === model))
+    bag.report("UnknownModelOption", undefined, [model, spec, names]);
+  else if (model === undefined && r.models.length > 1)
+    throw badOption(command, `${spec} declares several models (${names}): choose one with --model`);
+  if (bag.hasErrors) throw new DiagnosticError(bag.items);
+  return { ir: r.models.find((m) => m.name === (model ?? r.models[0]!.name))!, warnings: r.diagnostics };
+}
+
+export function dataSpecFor(ir: ModelIR, text: string | undefined): DataSpec {
+  return parseDataSpec(text ?? "synthetic", { syntheticSize: ir.input.size });
+}
