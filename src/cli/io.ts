@@ -1,6 +1,7 @@
 // Where the CLI meets the outside: printing diagnostics, reading files, and turning any failure
 // into a diagnostic line instead of a stack trace.
 import { readFileSync } from "node:fs";
+import type { Command } from "commander";
 import { DiagnosticBag, DiagnosticError, InternalError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderJson, renderText } from "../diagnostics/render.js";
 
@@ -59,4 +60,12 @@ export async function guarded(
     if (opts.trace && e instanceof Error && e.stack) io.err(e.stack);
     return 2;
   }
+}
+
+/** What `guarded` needs from a command line: the command's --json and the program's global --trace. */
+export function guardOptions(
+  program: Command,
+  opts: { json?: boolean },
+): { json?: boolean; trace?: boolean } {
+  return { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace };
 }

@@ -1,5 +1,6 @@
 // Option parsing shared by the commands that load a spec's model and read data: numbers, k lists, the model of a
 // spec, the data source. Every bad value is a VFM5004 diagnostic naming the command whose --help explains it.
+import { Option } from "commander";
 import {
   DiagnosticBag,
   DiagnosticError,
@@ -69,4 +70,11 @@ export function loadModel(
 
 export function dataSpecFor(ir: ModelIR, text: string | undefined): DataSpec {
   return parseDataSpec(text ?? "synthetic", { syntheticSize: ir.input.size });
+}
+
+/** A `--flag <value>` option that may be given several times; its values arrive in command-line order. */
+export function repeatableOption(flags: string, description: string, defaultDescription: string): Option {
+  return new Option(flags, description)
+    .argParser((v: string, prev: string[]) => [...prev, v])
+    .default([], defaultDescription);
 }

@@ -3,6 +3,7 @@
 // because lowering may not import the runtime. Every mismatch is a VFM4xxx diagnostic naming the tensor and both
 // shapes; all of them are collected before failing, so one run lists every problem.
 import { DiagnosticBag, DiagnosticError } from "../diagnostics/diagnostic.js";
+import { fromHalfBits } from "../graph/tensor-data.js";
 import type { Backbone } from "../ir/model.js";
 import { TEACHER_PREFIX } from "./init.js";
 import type { ParamSpec } from "./params.js";
@@ -99,21 +100,12 @@ export function toFloat32(t: WeightTensor): Float32Array | undefined {
     }
     case "F16": {
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat((d as ArrayLike<number>)[i]!);
+      for (let i = 0; i < n; i++) out[i] = fromHalfBits((d as ArrayLike<number>)[i]!);
       return out;
     }
     default:
       return undefined;
   }
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 export interface BoundWeights {

@@ -1,11 +1,8 @@
 // `vfmc compile` end to end: spec → files → onnxruntime, weights loading through safetensors, external data and
 // the user-facing errors.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import type { Io } from "../../src/cli/io.js";
+import { describe, expect, it } from "vitest";
 import { checkSpec } from "../../src/ir/compile-spec.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
 import { initTensor } from "../../src/lower/init.js";
@@ -14,17 +11,10 @@ import { rasaMatrix } from "../../src/lower/post/rasa-fold.js";
 import { writeSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { runModel, type HostTensor } from "../harness/ort.js";
 import { checkOnnx } from "../harness/onnx-checker.js";
+import { vfmc } from "../harness/cli.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "vfmc-compile-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function vfmc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n") };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const dir = scratchDir("vfmc-compile-");
 
 const SPEC = "examples/franca-tiny.vfm";
 const pixels = (n: number): HostTensor => {

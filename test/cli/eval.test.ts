@@ -1,23 +1,13 @@
 // `vfmc eval`: the k-NN accuracy of a training checkpoint's teacher (reference §10.1) through the inference graph,
 // against the random initialisation; k-NN per Matryoshka level, the linear probe and retrieval; the user-facing errors.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Io } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { writeSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
+import { vfmc } from "../harness/cli.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "vfmc-eval-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function vfmc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n") };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const root = scratchDir("vfmc-eval-");
 
 const SPEC = "examples/franca-tiny.vfm";
 const LIMITS = ["--bank", "200", "--queries", "50", "--threads", "1"];

@@ -1,29 +1,15 @@
 // `vfmc info --weights`: the checkpoint report on the released-layout fixtures (test/reference/released_layouts.py)
 // — matched / missing / mis-shaped / unexpected tensors, the key surgery, the grid handling, --json and exit codes.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
-import type { Io } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { describe, expect, test } from "vitest";
 import { readSafetensors, writeSafetensors, type Tensor } from "../../src/runtime/checkpoint/safetensors.js";
+import { vfmcAsPrinted as run } from "../harness/cli.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
 const DIR = "test/fixtures/torch";
 const SPEC = join(DIR, "released_models.vfm");
 const ckpt = (c: string): string => join(DIR, `released_${c}.safetensors`);
-const tmp = mkdtempSync(join(tmpdir(), "vfmc-info-weights-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = {
-    out: (t) => void (out += t.endsWith("\n") ? t : t + "\n"),
-    err: (t) => void (err += t.endsWith("\n") ? t : t + "\n"),
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const tmp = scratchDir("vfmc-info-weights-");
 
 async function rewrite(src: string, dst: string, edit: (t: Map<string, Tensor>) => void): Promise<string> {
   const { tensors } = await readSafetensors(src);

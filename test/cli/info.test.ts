@@ -1,18 +1,6 @@
 // `vfmc info`: the report, the JSON schema, --model selection and its diagnostic.
 import { describe, expect, test } from "vitest";
-import { main } from "../../src/cli/main.js";
-import type { Io } from "../../src/cli/io.js";
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = {
-    out: (t) => void (out += t.endsWith("\n") ? t : t + "\n"),
-    err: (t) => void (err += t.endsWith("\n") ? t : t + "\n"),
-  };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { vfmcAsPrinted as run } from "../harness/cli.js";
 
 describe("vfmc info", () => {
   test("--json for one model has the documented schema and the reference numbers", async () => {

@@ -1,12 +1,8 @@
 // `vfmc rasa` end to end on examples/franca-tiny.vfm: fit on a backbone whose position embedding carries a strong
 // signal, write the RASA asset, fold it with `vfmc compile --weights CKPT --weights RASA`, and check that a fresh
 // position probe on the compiled graph's patch_tokens_rasa does about as badly as predicting the mean position.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import type { Io } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
 import { checkSpec } from "../../src/ir/compile-spec.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
 import { initTensor } from "../../src/lower/init.js";
@@ -15,17 +11,10 @@ import { syntheticSource } from "../../src/runtime/data/synthetic.js";
 import { RasaFitter } from "../../src/runtime/post/rasa.js";
 import { runModel } from "../harness/ort.js";
 import { readModel } from "../../src/onnx/serialize.js";
+import { vfmc } from "../harness/cli.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "vfmc-rasa-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function vfmc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n") };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const dir = scratchDir("vfmc-rasa-");
 
 const SPEC = "examples/franca-tiny.vfm";
 const ir = checkSpec(SPEC).models[0]!;

@@ -1,21 +1,11 @@
 // `vfmc report`: a run folder in, one self-contained HTML file out; a folder without metrics is a diagnostic.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import type { Io } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
+import { vfmc } from "../harness/cli.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "vfmc-report-cli-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function vfmc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n") };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const dir = scratchDir("vfmc-report-cli-");
 
 describe("vfmc report", () => {
   it("writes an HTML page with the run's curves", async () => {

@@ -1,32 +1,14 @@
 // `vfmc run --train` end to end on examples/franca-tiny.vfm (a few steps, batch 2): the JSON summary, the run folder
 // (compiled-graph cache, checkpoint, metrics.jsonl), resuming, and the user-facing errors — all diagnostics, no stacks.
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Io } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readSafetensors, writeSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { ortBinaryFolder } from "../../src/runtime/session.js";
+import { vfmc } from "../harness/cli.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "vfmc-run-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function vfmc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n") };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const root = scratchDir("vfmc-run-");
 
 const SPEC = "examples/franca-tiny.vfm";
 const SMALL = [
@@ -43,6 +25,8 @@ const SMALL = [
   "--queries",
   "32",
 ];
+/** `vfmc run --train` on the tiny spec with the SMALL settings, then ARGS. */
+const trainSmall = (...args: string[]) => vfmc("run", "--train", SPEC, ...SMALL, ...args);
 const dir = join(root, "tiny");
 const ckpt = join(dir, "checkpoint.safetensors");
 
@@ -64,7 +48,7 @@ interface Summary {
 
 let first: { code: number; out: string; err: string };
 beforeAll(async () => {
-  first = await vfmc("run", "--train", SPEC, ...SMALL, "--out", dir, "--json", "--eval-every", "2");
+  first = await trainSmall("--out", dir, "--json", "--eval-every", "2");
 }, 300_000);
 
 describe("vfmc run --train", () => {
@@ -143,21 +127,7 @@ describe("vfmc run --train", () => {
           data: name === "teacher.backbone.cls_token" || name === head ? marked(name) : t.data,
         })),
       );
-      const r = await vfmc(
-        "run",
-        "--train",
-        SPEC,
-        ...SMALL,
-        "--steps",
-        "2",
-        "--init",
-        from,
-        "--resolution",
-        "40",
-        "--out",
-        hr,
-        "--json",
-      );
+      const r = await trainSmall("--steps", "2", "--init", from, "--resolution", "40", "--out", hr, "--json");
       expect(r.code, r.err).toBe(0);
       expect(r.err).toMatch(/info VFM4013: .*pos_embed 8×8 resized to 10×10 .* at 40 px/);
       const s = JSON.parse(r.out) as Summary & { knn: { initial?: { step: number } } };
@@ -176,11 +146,7 @@ describe("vfmc run --train", () => {
       expect(run).toMatchObject({ init: from, resolution: 40, runHash: metadata.run_hash });
       expect(run.initSha256).toMatch(/^[0-9a-f]{64}$/);
       // --resume finds the run's start weights in run.json: same identity, nothing left to do
-      const again = await vfmc(
-        "run",
-        "--train",
-        SPEC,
-        ...SMALL,
+      const again = await trainSmall(
         "--steps",
         "2",
         "--resolution",
@@ -196,7 +162,7 @@ describe("vfmc run --train", () => {
   );
 
   it("reuses the compiled graphs and, with --resume, has nothing left to do at the last step", async () => {
-    const r = await vfmc("run", "--train", SPEC, ...SMALL, "--out", dir, "--resume", "--no-knn");
+    const r = await trainSmall("--out", dir, "--resume", "--no-knn");
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain("using the compiled graphs");
     expect(r.err).toContain("nothing to train");
@@ -206,57 +172,21 @@ describe("vfmc run --train", () => {
   it("resumes at the step of its last checkpoint (periodic checkpoints on)", async () => {
     const more = join(root, "more");
     expect(
-      (
-        await vfmc(
-          "run",
-          "--train",
-          SPEC,
-          ...SMALL,
-          "--out",
-          more,
-          "--no-knn",
-          "--steps",
-          "4",
-          "--checkpoint-every",
-          "2",
-        )
-      ).code,
+      (await trainSmall("--out", more, "--no-knn", "--steps", "4", "--checkpoint-every", "2")).code,
     ).toBe(0);
     // same run (same --steps), resumed after its last checkpoint was the one at step 4
-    const r = await vfmc(
-      "run",
-      "--train",
-      SPEC,
-      ...SMALL,
-      "--out",
-      more,
-      "--no-knn",
-      "--steps",
-      "4",
-      "--resume",
-      "--json",
-    );
+    const r = await trainSmall("--out", more, "--no-knn", "--steps", "4", "--resume", "--json");
     expect(JSON.parse(r.out)).toMatchObject({ steps: 0, startStep: 4, endStep: 4 });
   });
 
   it("will not start over a folder's checkpoint unless told to (--restart)", async () => {
     const before = readFileSync(ckpt);
-    const r = await vfmc("run", "--train", SPEC, ...SMALL, "--out", dir, "--no-knn");
+    const r = await trainSmall("--out", dir, "--no-knn");
     expect(r.code).toBe(1);
     expect(r.err).toContain("error VFM6211");
     expect(r.err).toContain("(step 3 of franca_tiny)");
     expect(readFileSync(ckpt).equals(before)).toBe(true);
-    const again = await vfmc(
-      "run",
-      "--train",
-      SPEC,
-      ...SMALL,
-      "--out",
-      dir,
-      "--no-knn",
-      "--restart",
-      "--json",
-    );
+    const again = await trainSmall("--out", dir, "--no-knn", "--restart", "--json");
     expect(again.code, again.err).toBe(0);
     expect(JSON.parse(again.out)).toMatchObject({ startStep: 0, endStep: 3 });
     // same seed, same data, same graph: the restarted run reproduces the checkpoint byte for byte
@@ -265,18 +195,7 @@ describe("vfmc run --train", () => {
 
   it("refuses to resume another run's checkpoint and leaves it untouched", async () => {
     const before = readFileSync(ckpt);
-    const r = await vfmc(
-      "run",
-      "--train",
-      SPEC,
-      ...SMALL,
-      "--out",
-      dir,
-      "--resume",
-      "--seed",
-      "5",
-      "--no-knn",
-    );
+    const r = await trainSmall("--out", dir, "--resume", "--seed", "5", "--no-knn");
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/error VFM6203: checkpoint .* belongs to another run: .*seed 0, not 5/);
     expect(r.err).not.toMatch(/\n\s+at /);
@@ -285,23 +204,10 @@ describe("vfmc run --train", () => {
 
   it("reports a truncated checkpoint as such", async () => {
     const cut = join(root, "cut");
-    expect(
-      (await vfmc("run", "--train", SPEC, ...SMALL, "--out", cut, "--no-knn", "--steps", "1")).code,
-    ).toBe(0);
+    expect((await trainSmall("--out", cut, "--no-knn", "--steps", "1")).code).toBe(0);
     const path = join(cut, "checkpoint.safetensors");
     truncateSync(path, readFileSync(path).length - 100);
-    const r = await vfmc(
-      "run",
-      "--train",
-      SPEC,
-      ...SMALL,
-      "--out",
-      cut,
-      "--no-knn",
-      "--steps",
-      "1",
-      "--resume",
-    );
+    const r = await trainSmall("--out", cut, "--no-knn", "--steps", "1", "--resume");
     expect(r.code).toBe(1);
     expect(r.err).toContain("error VFM6002");
   });
@@ -336,17 +242,7 @@ describe("vfmc run --train", () => {
 
   it("says how to install the CUDA provider when it is missing", async () => {
     if (existsSync(join(ortBinaryFolder(), "libonnxruntime_providers_cuda.so"))) return; // a CUDA machine: nothing to explain
-    const r = await vfmc(
-      "run",
-      "--train",
-      SPEC,
-      ...SMALL,
-      "--out",
-      join(root, "cuda"),
-      "--device",
-      "cuda",
-      "--no-knn",
-    );
+    const r = await trainSmall("--out", join(root, "cuda"), "--device", "cuda", "--no-knn");
     expect(r.code).toBe(1);
     expect(r.err).toContain(
       "error VFM6201: cannot use --device cuda: the CUDA execution provider is not installed",

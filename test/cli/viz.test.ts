@@ -1,23 +1,13 @@
 // `vfmc viz pca`: the picture file, its two halves, PNG and dataset inputs, and unreadable images as diagnostics.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import type { Io } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
 import { syntheticSource } from "../../src/runtime/data/synthetic.js";
 import { decodePng, encodePng, toRgb8 } from "../../src/runtime/image/png.js";
+import { vfmc } from "../harness/cli.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "vfmc-viz-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function vfmc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { out: (t) => void (out += t + "\n"), err: (t) => void (err += t + "\n") };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const dir = scratchDir("vfmc-viz-");
 
 const SPEC = "examples/franca-tiny.vfm";
 

@@ -3,16 +3,9 @@ import { describe, expect, test } from "vitest";
 import { GraphBuilder } from "../../src/graph/builder.js";
 import { ShapeError } from "../../src/graph/errors.js";
 import { broadcastShapes, dimDivide, dimProduct } from "../../src/graph/shape.js";
+import { thrownBy } from "../harness/thrown.js";
 
-function shapeErrorOf(f: () => unknown): ShapeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ShapeError) return e;
-    throw e;
-  }
-  throw new Error("expected a ShapeError");
-}
+const shapeErrorOf = (f: () => unknown): ShapeError => thrownBy(ShapeError, f);
 
 describe("shape errors", () => {
   test("a MatMul mismatch names the op, both shapes and the source", () => {

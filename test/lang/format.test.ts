@@ -38,80 +38,73 @@ async function expectRoundTrip(text: string, name = "t.vfm"): Promise<string> {
   return once;
 }
 
+/** Formats TEXT and expects exactly LINES, each ended by a newline. */
+async function expectFormatted(text: string, lines: readonly string[]): Promise<void> {
+  expect(await formatVfm(text, "t.vfm")).toBe(lines.map((l) => l + "\n").join(""));
+}
+
 describe("formatVfm: canonical layout", () => {
   it("puts short leaf blocks on one line and breaks blocks that hold blocks", async () => {
     const text =
       "model m {\n  heads { dino { layers 3, hidden 2048 } ibot { layers 3 } }\n  train {\n batch 32\n epochs 100 }\n}\n";
-    expect(await formatVfm(text, "t.vfm")).toBe(
-      [
-        "model m {",
-        "  heads {",
-        "    dino { layers 3, hidden 2048 }",
-        "    ibot { layers 3 }",
-        "  }",
-        "  train { batch 32, epochs 100 }",
-        "}",
-        "",
-      ].join("\n"),
-    );
+    await expectFormatted(text, [
+      "model m {",
+      "  heads {",
+      "    dino { layers 3, hidden 2048 }",
+      "    ibot { layers 3 }",
+      "  }",
+      "  train { batch 32, epochs 100 }",
+      "}",
+    ]);
   });
 
   it("breaks a leaf block that does not fit, one entry per line without commas", async () => {
     const text =
       "model m { dino { weight 1.0, targets sinkhorn, sinkhorn_iterations 3, student_temp 0.1, teacher_temp 0.04 -> 0.07 over 30 epochs } }";
-    expect(await formatVfm(text, "t.vfm")).toBe(
-      [
-        "model m {",
-        "  dino {",
-        "    weight 1.0",
-        "    targets sinkhorn",
-        "    sinkhorn_iterations 3",
-        "    student_temp 0.1",
-        "    teacher_temp 0.04 -> 0.07 over 30 epochs",
-        "  }",
-        "}",
-        "",
-      ].join("\n"),
-    );
+    await expectFormatted(text, [
+      "model m {",
+      "  dino {",
+      "    weight 1.0",
+      "    targets sinkhorn",
+      "    sinkhorn_iterations 3",
+      "    student_temp 0.1",
+      "    teacher_temp 0.04 -> 0.07 over 30 epochs",
+      "  }",
+      "}",
+    ]);
   });
 
   it("prints values canonically: numbers as written, spaced ranges and arrows, quoted strings", async () => {
     const text =
       'model m{a 5E-4,b 0.1..0.5,c cosine 1->0 over 3 epochs warmup 1 epochs,d "x\\"y",e [ 1,2 , ],f true}';
-    expect(await formatVfm(text, "t.vfm")).toBe(
-      [
-        "model m {",
-        "  a 5E-4",
-        "  b 0.1 .. 0.5",
-        "  c cosine 1 -> 0 over 3 epochs warmup 1 epochs",
-        '  d "x\\"y"',
-        "  e [1, 2]",
-        "  f true",
-        "}",
-        "",
-      ].join("\n"),
-    );
+    await expectFormatted(text, [
+      "model m {",
+      "  a 5E-4",
+      "  b 0.1 .. 0.5",
+      "  c cosine 1 -> 0 over 3 epochs warmup 1 epochs",
+      '  d "x\\"y"',
+      "  e [1, 2]",
+      "  f true",
+      "}",
+    ]);
     expect(await formatVfm("model m{a 5E-4,b 0.1..0.5}", "t.vfm")).toBe("model m { a 5E-4, b 0.1 .. 0.5 }\n");
   });
 
   it("imports together, a blank line before each model, single blank lines between entries kept", async () => {
     const text =
       'import "a.vfm"\n\n\nimport "b.vfm"\nmodel x { a 1 }\nmodel y {\n  s { a 1 }\n\n\n  t { b 2 }\n}';
-    expect(await formatVfm(text, "t.vfm")).toBe(
-      [
-        'import "a.vfm"',
-        'import "b.vfm"',
-        "",
-        "model x { a 1 }",
-        "",
-        "model y {",
-        "  s { a 1 }",
-        "",
-        "  t { b 2 }",
-        "}",
-        "",
-      ].join("\n"),
-    );
+    await expectFormatted(text, [
+      'import "a.vfm"',
+      'import "b.vfm"',
+      "",
+      "model x { a 1 }",
+      "",
+      "model y {",
+      "  s { a 1 }",
+      "",
+      "  t { b 2 }",
+      "}",
+    ]);
   });
 
   it("keeps own-line and end-of-line comments where they were", async () => {

@@ -2,13 +2,11 @@
 // (Franca F+ Matryoshka head): same parameter names and shapes, logits within rtol 1e-5 (docs/parity.md).
 import { describe, expect, it } from "vitest";
 import type { Value } from "../../src/graph/ir.js";
-import type { Head } from "../../src/ir/model.js";
-import { nestedLevels } from "../../src/ir/model.js";
 import { headParamSpecs } from "../../src/lower/heads/ibot.js";
 import { projectionHead } from "../../src/lower/heads/projection.js";
 import type { HostTensor } from "../harness/ort.js";
 import { builder, run } from "./losses-harness.js";
-import { hasFixture, host, loadFixture, relativeError, values } from "./torch-fixtures.js";
+import { fixtureHead, hasFixture, host, loadFixture, relativeError, values } from "./torch-fixtures.js";
 
 for (const name of ["head_dino", "head_mrl"])
   describe.skipIf(!hasFixture(name))(`${name} fixture`, () => {
@@ -16,16 +14,7 @@ for (const name of ["head_dino", "head_mrl"])
       const f = await loadFixture(name);
       const c = f.json.config.head;
       const dim = f.json.config.dim as number;
-      const head: Head = {
-        layers: c.layers,
-        hidden: c.hidden,
-        bottleneck: c.bottleneck,
-        prototypes: c.prototypes,
-        l2norm: c.l2norm,
-        geluAfterBottleneck: c.gelu_after_bottleneck,
-        nested: c.nested,
-        levels: nestedLevels(dim, c.nested, c.prototypes),
-      };
+      const head = fixtureHead(c, dim);
       const specs = headParamSpecs({ dino: head, ibot: null }, dim);
       expect(specs.map((s) => [s.name, [...s.shape]])).toEqual(
         Object.entries(f.json.parameters).map(([n, p]) => [n, p.shape]),

@@ -14,8 +14,9 @@ import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
 import { backboneParams, vitForward } from "../../src/lower/backbone/vit.js";
 import { normalisePixels } from "../../src/lower/infer.js";
 import { bindWeights, normaliseCheckpoint } from "../../src/lower/weights.js";
-import { readSafetensors, type Tensor } from "../../src/runtime/checkpoint/safetensors.js";
+import { readSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { runModel, type HostTensor } from "../harness/ort.js";
+import { relErr } from "./released-fixtures.js";
 
 const DIR = process.env.VFMC_TORCH_FIXTURES ?? "test/fixtures/torch";
 const TOL = 1e-5;
@@ -47,18 +48,6 @@ function backboneOf(c: Record<string, number | string | boolean>): Backbone {
     interpolate: c.interpolate as "bicubic" | "bicubic_antialias",
     interpolateOffset: c.interpolate_offset as number,
   };
-}
-
-function relErr(got: Float32Array, want: Tensor): number {
-  const w = want.data as Float32Array;
-  expect(got.length).toBe(w.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < w.length; i++) {
-    err = Math.max(err, Math.abs(got[i]! - w[i]!));
-    scale = Math.max(scale, Math.abs(w[i]!));
-  }
-  return err / scale;
 }
 
 const VIT_CASES = ["vit_mlp", "vit_swiglu_reg", "vit_interp", "vit_interp_aa", "vit_interp_nonsquare"];

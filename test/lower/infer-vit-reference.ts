@@ -2,6 +2,7 @@
 // lowered inference graph against. Slow on purpose-built clarity; only for tiny models.
 import type { Backbone } from "../../src/ir/model.js";
 import { resizeMatrix } from "../../src/lower/backbone/interpolation.js";
+import { gelu } from "./ssl-reference.js";
 
 type P = ReadonlyMap<string, Float32Array>;
 type Mat = number[][]; // [tokens][features]
@@ -29,23 +30,6 @@ function layerNorm(x: Mat, w: Float32Array, b: Float32Array): Mat {
     const variance = row.reduce((a, v) => a + (v - mean) ** 2, 0) / row.length;
     return row.map((v, i) => ((v - mean) / Math.sqrt(variance + 1e-6)) * w[i]! + b[i]!);
   });
-}
-
-function erf(x: number): number {
-  // Abramowitz–Stegun 7.1.26 is too coarse for 1e-5 checks; use a series/continued-fraction pair.
-  const t = Math.abs(x);
-  if (t < 2.5) {
-    let sum = t;
-    let term = t;
-    for (let n = 1; n < 60; n++) {
-      term *= (-t * t) / n;
-      sum += term / (2 * n + 1);
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let f = 0;
-  for (let n = 60; n >= 1; n--) f = n / 2 / (t + f);
-  return Math.sign(x) * (1 - Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f));
 }
 
 export interface ReferenceOutputs {
@@ -139,7 +123,7 @@ export function referenceVit(
       if (bb.ffn === "mlp") {
         const hdn = linear(y2, get(p, pre + "mlp.fc1.weight"), get(p, pre + "mlp.fc1.bias"), bb.ffnHidden);
         f = linear(
-          hdn.map((r) => r.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2)))),
+          hdn.map((r) => r.map(gelu)),
           get(p, pre + "mlp.fc2.weight"),
           get(p, pre + "mlp.fc2.bias"),
           d,

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readSafetensors, type Tensor } from "../../src/runtime/checkpoint/safetensors.js";
+import { nestedLevels, type Head } from "../../src/ir/model.js";
 import type { HostTensor } from "../harness/ort.js";
 
 export const FIXTURES = process.env.VFMC_TORCH_FIXTURES ?? "test/fixtures/torch";
@@ -61,6 +62,20 @@ export function relativeError(got: ArrayLike<number>, golden: ArrayLike<number>)
     scale = Math.max(scale, Math.abs(golden[i]!));
   }
   return diff / Math.max(scale, 1e-30);
+}
+
+/** A head of the model IR from a fixture's head config (the reference's snake_case keys). */
+export function fixtureHead(c: Record<string, any>, dim: number): Head {
+  return {
+    layers: c.layers,
+    hidden: c.hidden,
+    bottleneck: c.bottleneck,
+    prototypes: c.prototypes,
+    l2norm: c.l2norm,
+    geluAfterBottleneck: c.gelu_after_bottleneck,
+    nested: c.nested,
+    levels: nestedLevels(dim, c.nested, c.prototypes),
+  };
 }
 
 /** The §4.1 gather inputs of a [2B, P] uint8 mask: flat indices and 1/m_i weights padded to `upperbound`. */

@@ -4,14 +4,14 @@
 // the fixture's config; crops arrive normalised, so the graph's mean/std normalisation is set to the identity.
 import { describe, expect, it } from "vitest";
 import { toOnnx } from "../../src/graph/emit.js";
-import type { Head, IbotHead, ModelIR } from "../../src/ir/model.js";
-import { nestedLevels } from "../../src/ir/model.js";
+import type { IbotHead, ModelIR } from "../../src/ir/model.js";
 import { GRAD, lowerGrad } from "../../src/lower/grad.js";
 import { NEXT, OPT_M, OPT_V, lowerTrainStep } from "../../src/lower/train-step.js";
 import type { HostTensor } from "../harness/ort.js";
 import { runModel } from "../harness/ort.js";
 import { f32 } from "./losses-harness.js";
 import {
+  fixtureHead,
   gatherInputs,
   hasFixture,
   host,
@@ -23,26 +23,13 @@ import {
 } from "./torch-fixtures.js";
 import { tinyIr } from "./train-tiny.js";
 
-function headOf(c: Record<string, any>, dim: number): Head {
-  return {
-    layers: c.layers,
-    hidden: c.hidden,
-    bottleneck: c.bottleneck,
-    prototypes: c.prototypes,
-    l2norm: c.l2norm,
-    geluAfterBottleneck: c.gelu_after_bottleneck,
-    nested: c.nested,
-    levels: nestedLevels(dim, c.nested, c.prototypes),
-  };
-}
-
 function irOf(f: Fixture): ModelIR {
   const c = f.json.config;
   const b = c.backbone;
   const base = tinyIr(c.losses.flavour === "franca" ? "franca" : "dinov2");
-  const dino = headOf(c.heads.dino, b.dim);
+  const dino = fixtureHead(c.heads.dino, b.dim);
   const ibot: IbotHead = c.heads.ibot.separate
-    ? { ...headOf(c.heads.ibot, b.dim), separate: true }
+    ? { ...fixtureHead(c.heads.ibot, b.dim), separate: true }
     : { ...dino, separate: false };
   const loss = (l: Record<string, any>) => ({
     weight: l.weight,

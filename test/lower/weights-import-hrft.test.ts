@@ -10,16 +10,9 @@ import { hrftInit, hrftModel, resizePosEmbedData } from "../../src/lower/hrft.js
 import { initTensor } from "../../src/lower/init.js";
 import type { WeightTensor } from "../../src/lower/weights.js";
 import { haveReleased, inferWith, releasedCase, relErr } from "./released-fixtures.js";
+import { thrownBy } from "../harness/thrown.js";
 
-function caught(f: () => unknown): DiagnosticError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DiagnosticError) return e;
-    throw e;
-  }
-  throw new Error("expected a DiagnosticError");
-}
+const caught = (f: () => unknown): DiagnosticError => thrownBy(DiagnosticError, f);
 
 describe("hrftModel", () => {
   it("moves global crops, the position grid and the export to the new resolution", async () => {

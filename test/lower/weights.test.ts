@@ -11,6 +11,7 @@ import {
   type WeightTensor,
 } from "../../src/lower/weights.js";
 import { tinyBackbone } from "./backbone-tiny.js";
+import { thrownBy } from "../harness/thrown.js";
 
 const f32 = (shape: number[], fill = 0.5): WeightTensor => ({
   dtype: "F32",
@@ -25,15 +26,7 @@ function checkpointFor(
   return new Map(specs.map((s) => [key(s.name), f32([...s.shape])]));
 }
 
-function caught(f: () => unknown): DiagnosticError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DiagnosticError) return e;
-    throw e;
-  }
-  throw new Error("expected a DiagnosticError");
-}
+const caught = (f: () => unknown): DiagnosticError => thrownBy(DiagnosticError, f);
 
 describe("checkpoint key surgery", () => {
   it("strips module./backbone./teacher. in any order and flattens chunked blocks", () => {

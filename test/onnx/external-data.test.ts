@@ -1,9 +1,8 @@
 // External data: layout of the .data file, ORT loading by path, equality with the inline model, and the
 // streaming property (each tensor is written from its own memory, never through a concatenated buffer).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { ExternalDataPlan, writeSlots, type PositionalWriter } from "../../src/onnx/external-data.js";
 import type { OnnxModel, OnnxTensor } from "../../src/onnx/model.js";
@@ -12,9 +11,9 @@ import { encodeModel, readModel, writeModel } from "../../src/onnx/serialize.js"
 import { checkOnnx, expectValidOnnx } from "../harness/onnx-checker.js";
 import { runModel } from "../harness/ort.js";
 import { f32, mlpModel } from "./fixtures.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "vfmc-onnx-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("vfmc-onnx-");
 
 interface Ref {
   name: string;

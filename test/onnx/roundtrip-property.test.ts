@@ -1,11 +1,10 @@
 // Property: any initializer of any supported dtype survives encode → decode bit for bit, inline and external.
 import fc from "fast-check";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { OnnxModel, OnnxTensor } from "../../src/onnx/model.js";
 import { decodeModel, encodeModel, readModel, writeModel } from "../../src/onnx/serialize.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
 const dims = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 });
 const count = (d: number[]) => d.reduce((a, b) => a * b, 1);
@@ -50,8 +49,7 @@ const bytes = (t: OnnxTensor) =>
   Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString("hex");
 const shape = (m: OnnxModel) => m.graph.initializers.map((t) => [t.name, t.dtype, t.dims, bytes(t)]);
 
-const dir = mkdtempSync(join(tmpdir(), "vfmc-onnx-prop-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("vfmc-onnx-prop-");
 
 const tensors = fc.array(tensor, { maxLength: 6 }).map((ts) => ts.map((t, i) => ({ ...t, name: `t${i}` })));
 

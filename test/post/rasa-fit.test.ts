@@ -17,17 +17,23 @@ import { positionalTokens } from "./positional-tokens.js";
 
 const f32 = (x: ArrayLike<number>): Float32Array => Float32Array.from(x);
 
+/** The rasa fixture with its grid, input tokens and the reference's pre_pos_layers weights. */
+async function rasaFixture() {
+  const fx = await loadFixture("rasa");
+  const dim = fx.json.config.dim as number;
+  const [rows, cols] = fx.json.config.grid as [number, number];
+  const tokens = tensor(fx, "input.patch_tokens");
+  const pre = [0, 1, 2].map((k) =>
+    f32(tensor(fx, `rasa_head.pre_pos_layers.${k}.weight`).data as Float32Array),
+  );
+  return { fx, dim, rows, cols, tokens, pre };
+}
+
 describe("RASA fit graph vs the PyTorch reference", () => {
   it.skipIf(!hasFixture("rasa"))(
     "reproduces loss_pos and its gradient, then takes one AdamW step",
     async () => {
-      const fx = await loadFixture("rasa");
-      const dim = fx.json.config.dim as number;
-      const [rows, cols] = fx.json.config.grid as [number, number];
-      const tokens = tensor(fx, "input.patch_tokens");
-      const pre = [0, 1, 2].map((k) =>
-        f32(tensor(fx, `rasa_head.pre_pos_layers.${k}.weight`).data as Float32Array),
-      );
+      const { fx, dim, rows, cols, tokens, pre } = await rasaFixture();
       const w = f32(tensor(fx, "rasa_head.pos_pred.weight").data as Float32Array);
       const batch = tokens.shape[0]!;
       const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -61,13 +67,7 @@ describe("RASA fit graph vs the PyTorch reference", () => {
   );
 
   it.skipIf(!hasFixture("rasa"))("the error graph gives the fixture's loss per image", async () => {
-    const fx = await loadFixture("rasa");
-    const dim = fx.json.config.dim as number;
-    const [rows, cols] = fx.json.config.grid as [number, number];
-    const tokens = tensor(fx, "input.patch_tokens");
-    const pre = [0, 1, 2].map((k) =>
-      f32(tensor(fx, `rasa_head.pre_pos_layers.${k}.weight`).data as Float32Array),
-    );
+    const { fx, dim, rows, cols, tokens, pre } = await rasaFixture();
     const out = await runModel(toOnnx(lowerRasaError({ rows, cols, dim })), {
       [RASA_IO.tokens]: { dtype: "float32", dims: tokens.shape, data: tokens.data as Float32Array },
       [RASA_IO.removal]: { dtype: "float32", dims: [dim, dim], data: rasaMatrix(pre, dim) },

@@ -1,10 +1,9 @@
 // A checkpoint that cannot continue this run is refused with a diagnostic before anything is used or overwritten:
 // another run (spec, options, seed or data), a truncated file, wrong shapes or dtypes, a missing tensor, a file that
 // is not a vfmc training checkpoint.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { checkpointPath, loadCheckpoint } from "../../src/runtime/checkpoint/checkpoint.js";
 import {
   readSafetensors,
@@ -15,9 +14,9 @@ import type { TrainJob } from "../../src/runtime/trainer/job.js";
 import { trainLoop } from "../../src/runtime/trainer/loop.js";
 import { trainPlan } from "../../src/runtime/trainer/plan.js";
 import { toyJob } from "./trainer-toy.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "vfmc-ckpt-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchDir("vfmc-ckpt-");
 
 const quiet = { emit: () => undefined, stopRequested: () => undefined };
 let good: TrainJob;

@@ -1,36 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/runtime/rng.js";
 
+/** The first five 32-bit outputs of `r`. */
+const firstDraws = (r: Rng): number[] => Array.from({ length: 5 }, () => r.nextUint32());
+
 describe("Rng", () => {
   it("is deterministic per seed and keys, and keys separate streams", () => {
-    const a = Array.from(
-      { length: 5 },
-      (
-        (r) => () =>
-          r.nextUint32()
-      )(Rng.derive(7, "crops", 3)),
-    );
-    const b = Array.from(
-      { length: 5 },
-      (
-        (r) => () =>
-          r.nextUint32()
-      )(Rng.derive(7, "crops", 3)),
-    );
-    const c = Array.from(
-      { length: 5 },
-      (
-        (r) => () =>
-          r.nextUint32()
-      )(Rng.derive(7, "crops", 4)),
-    );
-    const d = Array.from(
-      { length: 5 },
-      (
-        (r) => () =>
-          r.nextUint32()
-      )(Rng.derive(8, "crops", 3)),
-    );
+    const a = firstDraws(Rng.derive(7, "crops", 3));
+    const b = firstDraws(Rng.derive(7, "crops", 3));
+    const c = firstDraws(Rng.derive(7, "crops", 4));
+    const d = firstDraws(Rng.derive(8, "crops", 3));
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     expect(a).not.toEqual(d);

@@ -1,16 +1,15 @@
 // Training learns: a small Franca model (examples/fmnist-franca.vfm shrunk to dim 64, depth 2) trained for 100
 // steps on Fashion-MNIST (Debian package dataset-fashion-mnist) must reach a k-NN accuracy far above its random
 // initialisation, whose CLS features barely depend on the image (LayerScale 1e-5) and score near chance (10 %).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Io } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
 const DATA = "/usr/share/datasets/fashion-mnist";
-const root = mkdtempSync(join(tmpdir(), "vfmc-fmnist-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchDir("vfmc-fmnist-");
 
 const spec = `import "${resolve("examples/fmnist-franca.vfm")}"
 // fmnist_franca at CI size: 2 cores, a couple of minutes

@@ -2,16 +2,15 @@
 // synthetic data) through `vfmc run --train` must reproduce the loss curve in examples/baselines/<spec>.loss.txt
 // within a tight tolerance (a different CPU may round differently; a changed lowering changes the curve).
 // VFMC_ACCEPT=1 (npm run baselines:accept) rewrites the files.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { Io } from "../../src/cli/io.js";
 import { accepting } from "../harness/baseline.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "vfmc-golden-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchDir("vfmc-golden-");
 
 const ARGS = [
   "--steps",

@@ -1,10 +1,9 @@
 // The training loop on a hand-made contract graph (trainer-toy.ts): state fed back through pre-allocated buffers,
 // schedules evaluated host-side, metrics.jsonl, checkpoints under the reference's names, resume equal to an
 // uninterrupted run, stop requests, and the NaN guard keeping the last good checkpoint.
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { scheduleValue } from "../../src/ir/model.js";
 import { normaliseCheckpoint } from "../../src/lower/weights.js";
@@ -15,9 +14,9 @@ import { trainLoop } from "../../src/runtime/trainer/loop.js";
 import { trainPlan } from "../../src/runtime/trainer/plan.js";
 import { paramInitialiser } from "../../src/runtime/trainer/state.js";
 import { toyJob } from "./trainer-toy.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "vfmc-trainer-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchDir("vfmc-trainer-");
 
 async function train(
   job: TrainJob,

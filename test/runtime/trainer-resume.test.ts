@@ -1,18 +1,17 @@
 // The real training-step graph (examples/franca-tiny.vfm, batch 2): stopping after 2 of 4 steps and resuming
 // ends bit-identical to running the 4 steps at once — student, teacher, AdamW moments, step and metrics — because the
 // state is fed back exactly and every random draw is derived from (seed, step).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Io } from "../../src/cli/io.js";
 import { prepareRun, type RunCliOptions } from "../../src/cli/commands/run.js";
 import { checkpointPath } from "../../src/runtime/checkpoint/checkpoint.js";
 import { readSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { trainLoop } from "../../src/runtime/trainer/loop.js";
+import { scratchDir } from "../harness/scratch-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "vfmc-resume-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchDir("vfmc-resume-");
 const io: Io = { out: () => undefined, err: () => undefined };
 
 function options(out: string): RunCliOptions {

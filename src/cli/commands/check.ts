@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { DiagnosticBag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { checkSpec } from "../../ir/compile-spec.js";
-import { exitCodeOf, guarded, printDiagnostics, type Io } from "../io.js";
+import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 export function checkFiles(files: readonly string[]): { diagnostics: Diagnostic[]; models: number } {
@@ -33,22 +33,16 @@ export const registerCheck: RegisterCommand = (program: Command, io: Io, result)
         "  vfmc check specs/*.vfm --json\n",
     )
     .action(async (specs: string[], opts: { json?: boolean }) => {
-      result.code = await guarded(
-        io,
-        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
-        () => {
-          const { diagnostics, models } = checkFiles(specs);
-          printDiagnostics(io, diagnostics, opts.json ?? false);
-          const errors = diagnostics.filter((d) => d.severity === "error").length;
-          if (!opts.json) {
-            const warnings = diagnostics.filter((d) => d.severity === "warning").length;
-            const what = `${specs.length} file${specs.length === 1 ? "" : "s"}, ${models} model${models === 1 ? "" : "s"}`;
-            io.err(
-              errors || warnings ? `${what}: ${errors} error(s), ${warnings} warning(s)` : `${what}: ok`,
-            );
-          }
-          return exitCodeOf(diagnostics);
-        },
-      );
+      result.code = await guarded(io, guardOptions(program, opts), () => {
+        const { diagnostics, models } = checkFiles(specs);
+        printDiagnostics(io, diagnostics, opts.json ?? false);
+        const errors = diagnostics.filter((d) => d.severity === "error").length;
+        if (!opts.json) {
+          const warnings = diagnostics.filter((d) => d.severity === "warning").length;
+          const what = `${specs.length} file${specs.length === 1 ? "" : "s"}, ${models} model${models === 1 ? "" : "s"}`;
+          io.err(errors || warnings ? `${what}: ${errors} error(s), ${warnings} warning(s)` : `${what}: ok`);
+        }
+        return exitCodeOf(diagnostics);
+      });
     });
 };

@@ -3,7 +3,7 @@
 // lowering may not import the runtime; lowering itself only sees tensors.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderJson } from "../../diagnostics/render.js";
 import { checkSpec } from "../../ir/compile-spec.js";
@@ -21,7 +21,8 @@ import { formatSummary } from "../../graph/summary.js";
 import { DEFAULT_OPSET } from "../../onnx/model.js";
 import { PROTOBUF_LIMIT, writeModel, type WriteResult } from "../../onnx/serialize.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
-import { exitCodeOf, guarded, printDiagnostics, type Io } from "../io.js";
+import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
+import { repeatableOption } from "../options.js";
 import type { RegisterCommand } from "./index.js";
 
 interface CompileCliOptions {
@@ -173,12 +174,11 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
       `comma-separated graphs to write, from: ${GRAPH_KINDS.map((g) => `${g.kind} (${g.doc})`).join("; ")} (default ${DEFAULT_EMIT.join(",")}, those available)`,
     )
     .addOption(
-      new Option(
+      repeatableOption(
         "--weights <file>",
         "safetensors checkpoint to load (repeatable; later files override earlier keys, e.g. a backbone then a RASA head)",
-      )
-        .argParser((v: string, prev: string[]) => [...prev, v])
-        .default([], "none: initialise as DINOv2 does"),
+        "none: initialise as DINOv2 does",
+      ),
     )
     .option(
       "--opset <n>",
@@ -213,75 +213,71 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
         "  vfmc compile specs/franca.vfm --model franca_vitl14 --emit infer --weights franca_l.safetensors --weights rasa_l.safetensors\n",
     )
     .action(async (spec: string, opts: CompileCliOptions) => {
-      result.code = await guarded(
-        io,
-        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
-        async () => {
-          const opset = Number(opts.opset);
-          if (!Number.isInteger(opset)) fail("BadOption", `--opset ${opts.opset}: expected an integer`);
-          if (!["auto", "always", "never"].includes(opts.externalData))
-            fail("BadOption", `--external-data ${opts.externalData}: expected auto, always or never`);
-          const emit = emitList(opts.emit);
-          const dims = opts.dims === undefined ? undefined : Number(opts.dims);
-          if (dims !== undefined && !Number.isInteger(dims))
-            fail("BadOption", `--dims ${opts.dims}: expected an integer channel count`);
-          const r = checkSpec(spec);
-          const diagnostics: Diagnostic[] = [...r.diagnostics];
-          const done = (code: number, data: unknown[]): number => {
-            if (opts.json)
-              io.out(
-                JSON.stringify({ models: data, diagnostics: JSON.parse(renderJson(diagnostics)) }, null, 2),
-              );
-            else printDiagnostics(io, diagnostics, false);
-            return code;
-          };
-          if (diagnostics.some((d) => d.severity === "error")) return done(1, []);
-          const bag = new DiagnosticBag();
-          if (r.models.length === 0) bag.report("NoModels", undefined, [spec]);
-          const models = opts.model ? r.models.filter((m) => m.name === opts.model) : r.models;
-          if (opts.model && models.length === 0)
-            bag.report("UnknownModelOption", undefined, [
-              opts.model,
-              spec,
-              r.models.map((m) => m.name).join(", ") || "none",
-            ]);
-          if (bag.hasErrors) {
-            diagnostics.push(...bag.items);
-            return done(1, []);
-          }
-          const weights = await readWeights(opts.weights);
-          const data: unknown[] = [];
-          if (opts.summary) {
-            for (const ir of models) {
-              const s = modelSummaries(ir, { emit, opset, weights });
-              diagnostics.push(...s.diagnostics);
-              if (!opts.json) for (const g of s.graphs) io.out(formatSummary(g.summary));
-              data.push({ model: ir.name, graphs: s.graphs });
-            }
-            return done(exitCodeOf(diagnostics), data);
-          }
+      result.code = await guarded(io, guardOptions(program, opts), async () => {
+        const opset = Number(opts.opset);
+        if (!Number.isInteger(opset)) fail("BadOption", `--opset ${opts.opset}: expected an integer`);
+        if (!["auto", "always", "never"].includes(opts.externalData))
+          fail("BadOption", `--external-data ${opts.externalData}: expected auto, always or never`);
+        const emit = emitList(opts.emit);
+        const dims = opts.dims === undefined ? undefined : Number(opts.dims);
+        if (dims !== undefined && !Number.isInteger(dims))
+          fail("BadOption", `--dims ${opts.dims}: expected an integer channel count`);
+        const r = checkSpec(spec);
+        const diagnostics: Diagnostic[] = [...r.diagnostics];
+        const done = (code: number, data: unknown[]): number => {
+          if (opts.json)
+            io.out(
+              JSON.stringify({ models: data, diagnostics: JSON.parse(renderJson(diagnostics)) }, null, 2),
+            );
+          else printDiagnostics(io, diagnostics, false);
+          return code;
+        };
+        if (diagnostics.some((d) => d.severity === "error")) return done(1, []);
+        const bag = new DiagnosticBag();
+        if (r.models.length === 0) bag.report("NoModels", undefined, [spec]);
+        const models = opts.model ? r.models.filter((m) => m.name === opts.model) : r.models;
+        if (opts.model && models.length === 0)
+          bag.report("UnknownModelOption", undefined, [
+            opts.model,
+            spec,
+            r.models.map((m) => m.name).join(", ") || "none",
+          ]);
+        if (bag.hasErrors) {
+          diagnostics.push(...bag.items);
+          return done(1, []);
+        }
+        const weights = await readWeights(opts.weights);
+        const data: unknown[] = [];
+        if (opts.summary) {
           for (const ir of models) {
-            // ViT-L and larger take tens of seconds: say what is happening
-            const big = ir.backbone.dim * ir.backbone.dim * ir.backbone.depth > 20e6;
-            const progress = !opts.json && big ? (s: string) => io.err(`  … ${s}`) : undefined;
-            const out = await compileToDir(ir, opts.out, {
-              emit,
-              opset,
-              weights,
-              externalData: opts.externalData,
-              ...(progress ? { progress } : {}),
-              ...(dims !== undefined ? { dims } : {}),
-            });
-            diagnostics.push(...out.diagnostics);
-            if (!opts.json) for (const rep of out.reports) io.out(reportLine(rep));
-            data.push({
-              model: ir.name,
-              manifest: join(opts.out, `${ir.name}.manifest.json`),
-              graphs: out.reports,
-            });
+            const s = modelSummaries(ir, { emit, opset, weights });
+            diagnostics.push(...s.diagnostics);
+            if (!opts.json) for (const g of s.graphs) io.out(formatSummary(g.summary));
+            data.push({ model: ir.name, graphs: s.graphs });
           }
           return done(exitCodeOf(diagnostics), data);
-        },
-      );
+        }
+        for (const ir of models) {
+          // ViT-L and larger take tens of seconds: say what is happening
+          const big = ir.backbone.dim * ir.backbone.dim * ir.backbone.depth > 20e6;
+          const progress = !opts.json && big ? (s: string) => io.err(`  … ${s}`) : undefined;
+          const out = await compileToDir(ir, opts.out, {
+            emit,
+            opset,
+            weights,
+            externalData: opts.externalData,
+            ...(progress ? { progress } : {}),
+            ...(dims !== undefined ? { dims } : {}),
+          });
+          diagnostics.push(...out.diagnostics);
+          if (!opts.json) for (const rep of out.reports) io.out(reportLine(rep));
+          data.push({
+            model: ir.name,
+            manifest: join(opts.out, `${ir.name}.manifest.json`),
+            graphs: out.reports,
+          });
+        }
+        return done(exitCodeOf(diagnostics), data);
+      });
     });
 };

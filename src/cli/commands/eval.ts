@@ -19,7 +19,7 @@ import {
 } from "../../runtime/post/probes.js";
 import { formatKnnReport } from "../../runtime/progress.js";
 import { DEVICES } from "../../runtime/session.js";
-import { guarded, printDiagnostics, type Io } from "../io.js";
+import { guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import { badOption, dataSpecFor, deviceOption, intOption, kList, loadModel, positive } from "../options.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -187,10 +187,6 @@ export const registerEval: RegisterCommand = (program: Command, io: Io, result) 
         "      --data idx:/usr/share/datasets/fashion-mnist --bank 10000 --json\n",
     )
     .action(async (spec: string, opts: EvalCliOptions) => {
-      result.code = await guarded(
-        io,
-        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
-        () => runEval(spec, opts, io),
-      );
+      result.code = await guarded(io, guardOptions(program, opts), () => runEval(spec, opts, io));
     });
 };

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatVfm } from "../../lang/format/format.js";
 import { atomicWriteFile } from "../../runtime/checkpoint/atomic-write.js";
-import { guarded, printDiagnostics, type Io } from "../io.js";
+import { guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
 interface FmtOptions {
@@ -107,8 +107,6 @@ export const registerFmt: RegisterCommand = (program: Command, io: Io, result) =
         "  vfmc fmt --write specs/*.vfm          format in place\n",
     )
     .action(async (specs: string[], opts: FmtOptions) => {
-      result.code = await guarded(io, { trace: program.opts<{ trace?: boolean }>().trace }, () =>
-        runFmt(io, specs, opts),
-      );
+      result.code = await guarded(io, guardOptions(program, {}), () => runFmt(io, specs, opts));
     });
 };

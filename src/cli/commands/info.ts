@@ -1,6 +1,6 @@
 // `vfmc info <spec>`: what a model is and costs — resolved recipe, parameters, FLOPs, memory. With --weights, how
 // a checkpoint maps onto the model instead: matched, missing, mis-shaped and unexpected tensors, and the grid.
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { DiagnosticBag } from "../../diagnostics/diagnostic.js";
 import { renderJson } from "../../diagnostics/render.js";
 import { checkSpec } from "../../ir/compile-spec.js";
@@ -10,7 +10,8 @@ import { infoJson, infoText } from "../../ir/summary.js";
 import type { WeightsFile } from "../../lower/compile.js";
 import { weightsReport, weightsReportDiagnostics, weightsReportText } from "../../lower/weights-report.js";
 import { SafetensorsReader } from "../../runtime/checkpoint/safetensors.js";
-import { exitCodeOf, guarded, printDiagnostics, type Io } from "../io.js";
+import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
+import { repeatableOption } from "../options.js";
 import type { RegisterCommand } from "./index.js";
 
 interface InfoOptions {
@@ -74,12 +75,11 @@ export const registerInfo: RegisterCommand = (program: Command, io: Io, result) 
     .option("--json", "print data: one object per model (an array when there are several)")
     .option("--ir", "print the canonical model IR instead of the summary")
     .addOption(
-      new Option(
+      repeatableOption(
         "--weights <file>",
         "instead of the summary, check a safetensors checkpoint against the model: matched, missing, mis-shaped and unexpected tensors, and how the position grid is handled; exit 1 when the model cannot load it (repeatable, merged as compile merges them: e.g. a backbone, then a RASA head)",
-      )
-        .argParser((v: string, prev: string[]) => [...prev, v])
-        .default([], "none"),
+        "none",
+      ),
     )
     .addHelpText(
       "after",
@@ -93,29 +93,25 @@ export const registerInfo: RegisterCommand = (program: Command, io: Io, result) 
         "blocks flattened, dino_head/ibot_head dropped, rasa_head kept apart); convert a .pth first (docs/weights.md).\n",
     )
     .action(async (spec: string, opts: InfoOptions) => {
-      result.code = await guarded(
-        io,
-        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
-        async () => {
-          const r = checkSpec(spec);
-          const errors = r.diagnostics.filter((d) => d.severity === "error");
-          if (errors.length > 0 || r.diagnostics.length > 0) printDiagnostics(io, r.diagnostics, false);
-          if (errors.length > 0) return exitCodeOf(errors);
-          if (r.models.length === 0) {
-            const bag = new DiagnosticBag();
-            bag.report("NoModels", undefined, [spec]);
-            printDiagnostics(io, bag.items, opts.json ?? false);
-            return 1;
-          }
-          const models = pick(io, spec, r.models, opts);
-          if (typeof models === "number") return models;
-          if (opts.weights.length > 0) return reportWeights(io, opts.weights, models, opts.json ?? false);
-          if (opts.json) {
-            const data = models.map((m) => infoJson(m));
-            io.out(JSON.stringify(data.length === 1 ? data[0] : data, null, 2));
-          } else io.out(models.map((m) => (opts.ir ? printModel(m) : infoText(m))).join("\n"));
-          return 0;
-        },
-      );
+      result.code = await guarded(io, guardOptions(program, opts), async () => {
+        const r = checkSpec(spec);
+        const errors = r.diagnostics.filter((d) => d.severity === "error");
+        if (errors.length > 0 || r.diagnostics.length > 0) printDiagnostics(io, r.diagnostics, false);
+        if (errors.length > 0) return exitCodeOf(errors);
+        if (r.models.length === 0) {
+          const bag = new DiagnosticBag();
+          bag.report("NoModels", undefined, [spec]);
+          printDiagnostics(io, bag.items, opts.json ?? false);
+          return 1;
+        }
+        const models = pick(io, spec, r.models, opts);
+        if (typeof models === "number") return models;
+        if (opts.weights.length > 0) return reportWeights(io, opts.weights, models, opts.json ?? false);
+        if (opts.json) {
+          const data = models.map((m) => infoJson(m));
+          io.out(JSON.stringify(data.length === 1 ? data[0] : data, null, 2));
+        } else io.out(models.map((m) => (opts.ir ? printModel(m) : infoText(m))).join("\n"));
+        return 0;
+      });
     });
 };

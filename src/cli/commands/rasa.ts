@@ -9,7 +9,7 @@ import { weightTensors } from "../../runtime/eval/run-knn.js";
 import { datasetFeatures, featureModel } from "../../runtime/post/features.js";
 import { fitRasa, RASA_DEFAULTS, rasaTensorNames, type RasaRound } from "../../runtime/post/rasa.js";
 import { DEVICES, type Device } from "../../runtime/session.js";
-import { guarded, printDiagnostics, type Io } from "../io.js";
+import { guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 import { badOption, dataSpecFor, intOption, loadModel, positive } from "../options.js";
 
@@ -187,10 +187,6 @@ export const registerRasa: RegisterCommand = (program: Command, io: Io, result) 
         "  vfmc compile examples/franca-tiny.vfm --emit infer --weights runs/franca_tiny/checkpoint.safetensors --weights rasa.safetensors\n",
     )
     .action(async (spec: string, opts: RasaCliOptions) => {
-      result.code = await guarded(
-        io,
-        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
-        () => runRasa(spec, opts, io),
-      );
+      result.code = await guarded(io, guardOptions(program, opts), () => runRasa(spec, opts, io));
     });
 };

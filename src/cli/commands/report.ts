@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { reportHtml } from "../../runtime/report/html.js";
 import { readRunMetrics } from "../../runtime/report/metrics.js";
-import { guarded, type Io } from "../io.js";
+import { guarded, guardOptions, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 import { badOption } from "../options.js";
 
@@ -51,10 +51,6 @@ export const registerReport: RegisterCommand = (program: Command, io: Io, result
         "  vfmc run --train examples/franca-tiny.vfm -o runs/tiny && vfmc report runs/tiny -o runs/tiny/report.html\n",
     )
     .action(async (dir: string, opts: ReportCliOptions) => {
-      result.code = await guarded(
-        io,
-        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
-        () => runReport(dir, opts, io),
-      );
+      result.code = await guarded(io, guardOptions(program, opts), () => runReport(dir, opts, io));
     });
 };

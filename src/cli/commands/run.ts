@@ -17,7 +17,7 @@ import { DEVICES } from "../../runtime/session.js";
 import type { TrainJob, TrainSummary } from "../../runtime/trainer/job.js";
 import { modelHash, withOverrides } from "../../runtime/trainer/overrides.js";
 import { startTraining } from "../../runtime/trainer/trainer.js";
-import { exitCodeOf, guarded, printDiagnostics, processIo, type Io } from "../io.js";
+import { exitCodeOf, guarded, guardOptions, printDiagnostics, processIo, type Io } from "../io.js";
 import { badOption, dataSpecFor, deviceOption, intOption, kList, loadModel, positive } from "../options.js";
 import { checkInit, startedFrom } from "../run-init.js";
 import { compiledTrainGraph } from "../train-graph.js";
@@ -361,10 +361,6 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
     )
     .action(async (spec: string, opts: RunCliOptions) => {
       const tty = io === processIo && Boolean(process.stderr.isTTY);
-      result.code = await guarded(
-        io,
-        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
-        () => runTrain(spec, opts, io, tty),
-      );
+      result.code = await guarded(io, guardOptions(program, opts), () => runTrain(spec, opts, io, tty));
     });
 };

@@ -10,7 +10,7 @@ import { centreSquare, loadImage } from "../../runtime/image/load.js";
 import { featureModel, runImages } from "../../runtime/post/features.js";
 import { pcaMap, sideBySide } from "../../runtime/post/pca-picture.js";
 import { DEVICES, type Device } from "../../runtime/session.js";
-import { guarded, printDiagnostics, type Io } from "../io.js";
+import { guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 import { badOption, intOption, loadModel } from "../options.js";
 
@@ -106,10 +106,6 @@ export const registerViz: RegisterCommand = (program: Command, io: Io, result) =
         "  vfmc viz pca specs/dinov2.vfm --model dinov2_vitb14 --weights dinov2_vitb14.safetensors --image dog.png -o dog-pca.png\n",
     )
     .action(async (spec: string, opts: VizPcaOptions) => {
-      result.code = await guarded(
-        io,
-        { json: opts.json, trace: program.opts<{ trace?: boolean }>().trace },
-        () => runVizPca(spec, opts, io),
-      );
+      result.code = await guarded(io, guardOptions(program, opts), () => runVizPca(spec, opts, io));
     });
 };

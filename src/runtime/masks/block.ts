@@ -2,9 +2,8 @@
 // axis-aligned rectangles, added until the target count is reached or a round of 10 tries adds nothing, so the result
 // can fall short of the target. Rectangles must fit inside the grid, so central patches are masked more often than
 // border ones (what Franca's cyclic mask corrects).
-import { InternalError } from "../../diagnostics/diagnostic.js";
 import type { Rng } from "../rng.js";
-import type { MaskGenerator, MaskGeneratorOptions } from "./generator.js";
+import { logAspectRange, type MaskGenerator, type MaskGeneratorOptions } from "./generator.js";
 
 export interface BlockMaskOptions extends MaskGeneratorOptions {
   /** largest number of patches one call of the inner loop may add (default: dinov2MaxNumPatches-style half grid) */
@@ -40,10 +39,7 @@ export class BlockMaskGenerator implements MaskGenerator {
     this.gridW = options.gridW;
     this.maxNumPatches = options.maxNumPatches ?? Math.floor(0.5 * this.gridH * this.gridW);
     this.minNumPatches = options.minNumPatches ?? 4;
-    const minAspect = options.minAspect ?? 0.3;
-    if (!(minAspect > 0 && minAspect <= 1))
-      throw new InternalError(`block mask min aspect ${minAspect} not in (0, 1]`);
-    this.logAspect = [Math.log(minAspect), Math.log(1 / minAspect)];
+    this.logAspect = logAspectRange("block", options.minAspect);
   }
 
   generate(count: number, rng: Rng): Uint8Array {

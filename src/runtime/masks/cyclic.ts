@@ -2,9 +2,8 @@
 // visible count c = N − n (its first c cells in row-major order), roll the grid by a uniform random offset with
 // wrap-around (torus), and mask the complement. Every masked count is hit exactly, and because of the roll every
 // grid position is equally likely to be masked.
-import { InternalError } from "../../diagnostics/diagnostic.js";
 import type { Rng } from "../rng.js";
-import type { MaskGenerator, MaskGeneratorOptions } from "./generator.js";
+import { logAspectRange, type MaskGenerator, type MaskGeneratorOptions } from "./generator.js";
 
 export class CyclicMaskGenerator implements MaskGenerator {
   readonly kind = "cyclic";
@@ -15,10 +14,7 @@ export class CyclicMaskGenerator implements MaskGenerator {
   constructor(options: MaskGeneratorOptions) {
     this.gridH = options.gridH;
     this.gridW = options.gridW;
-    const minAspect = options.minAspect ?? 0.3;
-    if (!(minAspect > 0 && minAspect <= 1))
-      throw new InternalError(`cyclic mask min aspect ${minAspect} not in (0, 1]`);
-    this.logAspect = [Math.log(minAspect), Math.log(1 / minAspect)];
+    this.logAspect = logAspectRange("cyclic", options.minAspect);
   }
 
   generate(count: number, rng: Rng): Uint8Array {

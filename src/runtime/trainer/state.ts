@@ -66,19 +66,29 @@ function hostTensor(dtype: string, data: HostData, dims: readonly (number | stri
   return new ort.Tensor(dtype === "int64" ? "int64" : "float32", data, dims as number[]);
 }
 
+/** One host tensor per state input, holding its initial value. */
+function initialTensors(plan: TrainPlan, initial: StateTensors): Map<string, ort.Tensor> {
+  const tensors = new Map<string, ort.Tensor>();
+  for (const { input } of plan.state) {
+    const data = initial.get(input.name);
+    if (!data) throw new InternalError(`no initial state for ${input.name}`);
+    tensors.set(input.name, hostTensor(input.dtype, data, input.shape));
+  }
+  return tensors;
+}
+
 /** CPU: two sets of host buffers take turns as inputs and as pre-allocated outputs. */
 export class StateBuffers implements CarriedState {
-  private current = new Map<string, ort.Tensor>();
+  private current: Map<string, ort.Tensor>;
   private spare = new Map<string, ort.Tensor>();
 
   constructor(
     private readonly plan: TrainPlan,
     initial: StateTensors,
   ) {
+    this.current = initialTensors(plan, initial);
     for (const { input } of plan.state) {
-      const data = initial.get(input.name);
-      if (!data) throw new InternalError(`no initial state for ${input.name}`);
-      this.current.set(input.name, hostTensor(input.dtype, data, input.shape));
+      const data = initial.get(input.name)!; // present: initialTensors checked
       const empty =
         data instanceof BigInt64Array ? new BigInt64Array(data.length) : new Float32Array(data.length);
       this.spare.set(input.name, hostTensor(input.dtype, empty, input.shape));
@@ -115,17 +125,13 @@ export class StateBuffers implements CarriedState {
  * only checkpoints and evaluations download them. The first step uploads the host initial values.
  */
 export class DeviceState implements CarriedState {
-  private current = new Map<string, ort.Tensor>();
+  private current: Map<string, ort.Tensor>;
 
   constructor(
     private readonly plan: TrainPlan,
     initial: StateTensors,
   ) {
-    for (const { input } of plan.state) {
-      const data = initial.get(input.name);
-      if (!data) throw new InternalError(`no initial state for ${input.name}`);
-      this.current.set(input.name, hostTensor(input.dtype, data, input.shape));
-    }
+    this.current = initialTensors(plan, initial);
   }
 
   /** outputs to keep on the device (SessionOptions.deviceOutputs) */

@@ -1,20 +1,19 @@
 // The worker path needs JavaScript (Node cannot start a .ts worker; see worker-pool.ts). This test transpiles the
 // sources the worker needs with TypeScript's transpileModule (no type check, ~1 s) into a temporary folder
 // and points the pool at that copy of batch-worker.js.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DiagnosticError } from "../../../src/diagnostics/diagnostic.js";
 import type { BatchStreamOptions, StepBatch } from "../../../src/runtime/augment/batch-job.js";
 import { REFERENCE_AUGMENT } from "../../../src/runtime/augment/multi-crop.js";
 import { createBatchProducer, createInThreadProducer } from "../../../src/runtime/augment/worker-pool.js";
+import { scratchDir } from "../../harness/scratch-dir.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
-const out = mkdtempSync(join(tmpdir(), "vfmc-pool-"));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+const out = scratchDir("vfmc-pool-");
 
 // the worker's import closure only (the rest of src/runtime may import later pipeline stages)
 function transpile(path: string): void {

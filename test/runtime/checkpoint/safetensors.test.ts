@@ -1,7 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DiagnosticError } from "../../../src/diagnostics/diagnostic.js";
 import { atomicWrite, atomicWriteFile } from "../../../src/runtime/checkpoint/atomic-write.js";
 import {
@@ -12,9 +11,9 @@ import {
   writeSafetensors,
   type TensorToWrite,
 } from "../../../src/runtime/checkpoint/safetensors.js";
+import { scratchDir } from "../../harness/scratch-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "vfmc-st-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("vfmc-st-");
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

@@ -1,17 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DiagnosticError } from "../../../src/diagnostics/diagnostic.js";
 import { EpochSampler } from "../../../src/runtime/data/sampler.js";
 import { openIdxDataset, openIdxSource } from "../../../src/runtime/data/idx.js";
 import { openDataSource, parseDataSpec } from "../../../src/runtime/data/source.js";
 import { SYNTHETIC_CLASSES, syntheticSource } from "../../../src/runtime/data/synthetic.js";
 import { knnEvaluate } from "../../../src/runtime/eval/knn.js";
+import { scratchDir } from "../../harness/scratch-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "vfmc-data-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("vfmc-data-");
 
 function codeOf(f: () => unknown): string {
   try {
