@@ -73,13 +73,32 @@ describe("each pass", () => {
     expect(s.nodes.find((n) => n.op.name === "Transpose")!.attrs["perm"]).toEqual([2, 0, 1]);
     expect(s.outputs[1]!.value).toBe(s.inputs[0]);
   });
+
+  test("simplify-reshapes turns (xᵀ·dy)ᵀ into dyᵀ·x, but keeps a transposed product that is used twice", () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", "float32", [5, 3]);
+    const dy = g.input("dy", "float32", [5, 4]);
+    g.output("dw", g.transpose(g.matmul(g.transpose(x, [1, 0]), dy), [1, 0]));
+    const s = dce(simplifyReshapes(g));
+    expect(ops(s)).toEqual({ MatMul: 1, Transpose: 1 });
+    const mm = s.nodes.find((n) => n.op.name === "MatMul")!;
+    expect(mm.inputs[0]!.producer?.inputs[0]).toBe(s.inputs[1]);
+    expect(mm.inputs[1]).toBe(s.inputs[0]);
+
+    const h = new GraphBuilder();
+    const a = h.input("a", "float32", [5, 3]);
+    const p = h.matmul(h.transpose(a, [1, 0]), a);
+    h.output("p", p);
+    h.output("pt", h.transpose(p, [1, 0]));
+    expect(ops(dce(simplifyReshapes(h)))).toEqual({ MatMul: 1, Transpose: 2 });
+  });
 });
 
 // ---- random graphs --------------------------------------------------------------------------------------------
 
 type Step = { kind: number; a: number; b: number; k: number };
 
-const KINDS = 10;
+const KINDS = 11;
 
 /** Interprets random steps into a float32 graph over x, y: [2,3] and v: [3]; every value is [2,3] or [3]. */
 function randomGraph(steps: readonly Step[], outs: readonly number[]): GraphBuilder {
@@ -124,6 +143,11 @@ function randomGraph(steps: readonly Step[], outs: readonly number[]): GraphBuil
         break;
       case 8:
         pool.push(g.where(g.greater(p, q), p, q));
+        break;
+      case 9: // (pᵀ·q)ᵀ, which simplify-reshapes turns into qᵀ·p, brought back to [2,3] by p·(…)
+        pool.push(
+          p.rank === 2 && q.rank === 2 ? g.matmul(p, g.transpose(g.matmul(g.transpose(p), q))) : g.neg(p),
+        );
         break;
       default:
         pool.push(g.mul(p, k / 4));

@@ -1,5 +1,8 @@
 // MatMul of rank ≥ 2 operands with broadcast batch dims (vectors are reshaped by the caller, keeping VJPs simple).
-// VJP: da = dy·bᵀ, db = aᵀ·dy, each unbroadcast over batch dims.
+// VJP: da = dy·bᵀ, db = aᵀ·dy, each unbroadcast over batch dims. When b is a matrix shared by every batch entry
+// of a (a linear layer: x[B,T,K] · W[K,N]), its gradient Σ_batch aᵀ·dy is one 2-D product of a and dy with the
+// batch dims folded into the rows, [B·T,K]ᵀ·[B·T,N]: the batched product would build a [B,K,N] block per sample
+// and then sum it away, B times the work and memory of the weight gradient itself.
 import { defineOp, typed } from "../op.js";
 import type { GraphBuilder } from "../builder.js";
 import type { Value } from "../ir.js";
@@ -12,6 +15,16 @@ const swapLast = (g: GraphBuilder, v: Value): Value => {
   perm.splice(-2, 2, v.rank - 1, v.rank - 2);
   return g.transpose(v, perm);
 };
+
+/** db for a b whose batch dims are all 1 (or absent) against an a that carries every batch dim of dy; else undefined. */
+function sharedRightGrad(g: GraphBuilder, a: Value, b: Value, dy: Value): Value | undefined {
+  const batch = dy.shape.slice(0, -2);
+  if (batch.length === 0 || !b.shape.slice(0, -2).every((d) => d === 1)) return undefined;
+  if (a.rank !== dy.rank || !a.shape.slice(0, -2).every((d, i) => sameDim(d, batch[i]!))) return undefined;
+  const rows = (v: Value): Value => g.reshape(v, [-1, v.shape.at(-1)!]);
+  const db = g.matmul(g.transpose(rows(a), [1, 0]), rows(dy));
+  return b.rank === 2 ? db : g.reshape(db, b.shape);
+}
 
 export const MatMul = defineOp({
   name: "MatMul",
@@ -27,11 +40,19 @@ export const MatMul = defineOp({
   emit: (o, i, out) => o.node("MatMul", i, out),
   vjp: (g, { x: [a, b], dy, needs }) => [
     needs[0] ? unbroadcast(g, g.matmul(dy, swapLast(g, b!)), a!.shape) : undefined,
-    needs[1] ? unbroadcast(g, g.matmul(swapLast(g, a!), dy), b!.shape) : undefined,
+    needs[1]
+      ? (sharedRightGrad(g, a!, b!, dy) ?? unbroadcast(g, g.matmul(swapLast(g, a!), dy), b!.shape))
+      : undefined,
   ],
   samples: [
     { inputs: [{ shape: [3, 4] }, { shape: [4, 5] }], attrs: {} },
     { inputs: [{ shape: [2, 3, 4] }, { shape: [4, 2] }], attrs: {}, note: "batched × shared weight" },
+    {
+      inputs: [{ shape: [2, 3, 5, 4] }, { shape: [1, 4, 2] }],
+      attrs: {},
+      note: "rank-4 batch × rank-3 shared weight",
+    },
+    { inputs: [{ shape: [3, 4] }, { shape: [2, 4, 5] }], attrs: {}, note: "shared left matrix × batched" },
     { inputs: [{ shape: [2, 1, 3, 4] }, { shape: [3, 4, 2] }], attrs: {}, note: "broadcast batch" },
   ],
   eval: ([a, b]) => {

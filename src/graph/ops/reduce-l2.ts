@@ -1,4 +1,5 @@
-// ReduceL2: y = sqrt(sum x²). dx = dy * x / y (the weight-norm and l2-normalise building block).
+// ReduceL2: y = sqrt(sum x²). dx = x · (dy / y) (the weight-norm and l2-normalise building block): the quotient
+// has the reduced shape, so the full-size work is one product.
 import { defineReduce, keptDims } from "./reduction.js";
 
 export const ReduceL2 = defineReduce({
@@ -6,6 +7,6 @@ export const ReduceL2 = defineReduce({
   axesInputSince: 18,
   fold: (v) => Math.sqrt(v.reduce((s, a) => s + a * a, 0)),
   vjp: (g, { x: [x], y: [y], dy, attrs, needs }) => [
-    needs[0] ? g.mul(keptDims(g, dy, x!, attrs), g.div(x!, keptDims(g, y!, x!, attrs))) : undefined,
+    needs[0] ? g.mul(x!, g.div(keptDims(g, dy, x!, attrs), keptDims(g, y!, x!, attrs))) : undefined,
   ],
 });

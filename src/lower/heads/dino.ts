@@ -52,10 +52,28 @@ export function weightNormSpecs(s: HeadSpecs, module: string, prototypes: number
   });
 }
 
-/** x [.., bot] → logits [.., K] with W = v · (g / ‖v‖_row), the order torch's _weight_norm computes it in. */
+/**
+ * x [.., bot] → logits [.., K] with W = v · (g / ‖v‖_row), the order torch's _weight_norm computes it in. The row
+ * norm is one ReduceL2: v is [K, bot] with K up to 131072, and √Σv² written out would add a full-size square in
+ * the forward and an Expand, two products and a sum of that size in its gradient (ReduceL2's is one product).
+ */
 export function weightNormLinear(g: GraphBuilder, x: Value, weightG: Value, weightV: Value): Value {
-  const norm = g.sqrt(g.reduceSum(g.mul(weightV, weightV), [1], true));
-  return linear(g, x, g.mul(weightV, g.div(weightG, norm)));
+  return g.matmul(x, normalizedWeightT(g, weightG, weightV));
+}
+
+/**
+ * Wᵀ, built once per (gain, v) pair: a head runs on several crop sets (global, local, the iBOT buffer), and with one
+ * W the gradients of all uses meet at Wᵀ and flow back through a single weight-norm chain, not one per use (each
+ * chain is several products the size of W, [K, bot]).
+ */
+const normalizedWeights = new WeakMap<Value, { gain: Value; wt: Value }>();
+function normalizedWeightT(g: GraphBuilder, weightG: Value, weightV: Value): Value {
+  const hit = normalizedWeights.get(weightV);
+  if (hit?.gain === weightG) return hit.wt;
+  const norm = g.reduceL2(weightV, [1], true);
+  const wt = g.transpose(g.mul(weightV, g.div(weightG, norm)), [1, 0]);
+  normalizedWeights.set(weightV, { gain: weightG, wt });
+  return wt;
 }
 
 /**
