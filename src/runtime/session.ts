@@ -85,7 +85,9 @@ export function sessionOptions(opts: SessionOptions): ort.InferenceSession.Sessi
     executionMode: "sequential",
     logSeverityLevel: 3, // warnings (e.g. about saving optimised graphs) are not the user's business
     enableCpuMemArena: true,
-    enableMemPattern: true,
+    // The memory pattern pre-plans one block for every intermediate of a run: on a training step that is most of
+    // the peak (ViT-S/16 at 96 px: 6.9 → 5.3 GB without it) for no measurable speed (bench, docs/bench.md).
+    enableMemPattern: false,
     ...(opts.device === "webgpu" && opts.deviceOutputs?.length
       ? {
           preferredOutputLocation: Object.fromEntries(
