@@ -153,20 +153,12 @@ def rasa_case() -> Fixture:
     x = randn(g, (n_img, grid * grid, dim))
     fx.add("input.patch_tokens", x, "input", "[N, P, D] final-LN patch tokens, row-major grid")
 
-    def projector(w: torch.Tensor) -> torch.Tensor:
-        ur = w[0] / w[0].norm()
-        uc = w[1] / w[1].norm()
-        uc = uc - (uc @ ur) * ur
-        uc = uc / uc.norm()
-        eye = torch.eye(w.shape[1], dtype=w.dtype)
-        return eye - torch.outer(ur, ur) - torch.outer(uc, uc)
-
     def run(dtype):
         p = cast(weights, dtype)
         z = x.to(dtype)
         composed = torch.eye(dim, dtype=dtype)
         for k in range(n_pre):
-            pk = projector(p[f"rasa_head.pre_pos_layers.{k}.weight"])
+            pk = H.rasa_projector(p[f"rasa_head.pre_pos_layers.{k}.weight"])
             z = z @ pk
             composed = composed @ pk
         pre_only = z
@@ -176,7 +168,7 @@ def rasa_case() -> Fixture:
         target = torch.stack([rows, cols], -1).expand(n_img, -1, -1)
         loss = ((torch.sigmoid(pre_only @ w.t()) - target) ** 2).mean()
         loss.backward()
-        pp = projector(p["rasa_head.pos_pred.weight"])
+        pp = H.rasa_projector(p["rasa_head.pos_pred.weight"])
         return {"output.patch_tokens_rasa": pre_only @ pp, "output.patch_tokens_pre_only": pre_only,
                 "output.matrix": composed @ pp, "output.loss_pos": loss, "grad.rasa_head.pos_pred.weight": w.grad}
 

@@ -119,3 +119,13 @@ def head(x: torch.Tensor, p: Dict[str, torch.Tensor], prefix: str, cfg: HeadConf
     if not cfg.is_nested:
         return [dino_head(x, p, prefix, cfg)]
     return mrl_head(x, p, prefix, cfg)
+
+
+def rasa_projector(w: torch.Tensor) -> torch.Tensor:
+    """§8.2: I − u_r u_rᵀ − u_c u_cᵀ from a [2, D] weight (normalise, Gram–Schmidt row first)."""
+    ur = w[0] / w[0].norm()
+    uc = w[1] / w[1].norm()
+    uc = uc - (uc @ ur) * ur
+    uc = uc / uc.norm()
+    eye = torch.eye(w.shape[1], dtype=w.dtype)
+    return eye - torch.outer(ur, ur) - torch.outer(uc, uc)

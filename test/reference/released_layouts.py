@@ -57,14 +57,6 @@ def chunked(name: str, depth: int, chunks: int) -> str:
     return f"blocks.{i // (depth // chunks)}.{name[len('blocks.'):]}"
 
 
-def projector(w: torch.Tensor) -> torch.Tensor:
-    """§8.2: I − u_r u_rᵀ − u_c u_cᵀ from a [2, D] weight (normalise, Gram–Schmidt row first)."""
-    ur = w[0] / w[0].norm()
-    uc = w[1] / w[1].norm()
-    uc = uc - (uc @ ur) * ur
-    uc = uc / uc.norm()
-    eye = torch.eye(w.shape[1], dtype=w.dtype)
-    return eye - torch.outer(ur, ur) - torch.outer(uc, uc)
 
 
 def hrft_pos_embed(pos_embed: torch.Tensor, grid: int) -> torch.Tensor:
@@ -102,7 +94,7 @@ def forward_outputs(case: Case, pixels: torch.Tensor, rasa: list) -> "OrderedDic
     if rasa:
         m = torch.eye(cfg.dim, dtype=torch.float64)
         for w in rasa:
-            m = m @ projector(w.double())
+            m = m @ H.rasa_projector(w.double())
         out["output.patch_tokens_rasa"] = o.patch_tokens @ m
     if case.hrft_grid:
         pe = hrft_pos_embed(case.backbone["pos_embed"].double(), case.hrft_grid)
