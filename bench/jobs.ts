@@ -95,6 +95,11 @@ export type OrtJob =
       readonly input: string;
       /** [N, C, R, R] */
       readonly shape: readonly number[];
+      /**
+       * a second graph timed in the same process, its runs alternating with the first's, so that both see the
+       * same machine (its samples come back as `extra.against`)
+       */
+      readonly against?: { readonly onnx: string; readonly input: string };
     })
   | (Timed & { readonly kind: "ort-matmul"; readonly sizes: readonly number[]; readonly loop: number });
 

@@ -8,6 +8,7 @@ interface TraceEvent {
   readonly cat?: string;
   readonly name?: string;
   readonly dur?: number;
+  readonly ts?: number;
   readonly args?: { readonly op_name?: string; readonly provider?: string };
 }
 
@@ -29,8 +30,11 @@ export interface ProfileSummary {
   readonly nodes: readonly { readonly node: string; readonly op: string; readonly usPerRun: number }[];
 }
 
-/** The newest `<prefix>*.json` in `dir`, summarised. */
-export function summariseProfile(dir: string, prefix: string, top = 15): ProfileSummary {
+/**
+ * The newest `<prefix>*.json` in `dir`, summarised. The first `skipRuns` runs are left out: a warm-up run pays
+ * one-off costs (first touch of output buffers, arena growth) that would otherwise look like slow kernels.
+ */
+export function summariseProfile(dir: string, prefix: string, skipRuns = 0, top = 15): ProfileSummary {
   const files = readdirSync(dir)
     .filter((f) => f.startsWith(prefix) && f.endsWith(".json"))
     .map((f) => join(dir, f))
@@ -41,11 +45,16 @@ export function summariseProfile(dir: string, prefix: string, top = 15): Profile
   const byOp = new Map<string, { us: number; calls: number }>();
   const byNode = new Map<string, { op: string; us: number }>();
   const providers: Record<string, number> = {};
-  let runs = 0;
+  const runEnds = events
+    .filter((e) => e.cat === "Session" && e.name === "model_run")
+    .map((e) => (e.ts ?? 0) + (e.dur ?? 0))
+    .sort((a, b) => a - b);
+  const skipUntil = skipRuns > 0 ? (runEnds[skipRuns - 1] ?? Infinity) : -Infinity;
+  const runs = Math.max(0, runEnds.length - skipRuns);
   let nodeUs = 0;
   for (const e of events) {
-    if (e.cat === "Session" && e.name === "model_run") runs++;
     if (e.cat !== "Node" || !e.name?.endsWith("_kernel_time") || e.dur === undefined) continue;
+    if ((e.ts ?? 0) <= skipUntil) continue;
     const op = e.args?.op_name ?? "?";
     const o = byOp.get(op) ?? { us: 0, calls: 0 };
     o.us += e.dur;

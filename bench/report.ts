@@ -201,7 +201,8 @@ function printInfer(rs: readonly RecipeResults[], out: (s: string) => void): voi
   out(
     "\nInference — images/s at the export resolution; the exported column is the same PyTorch model through",
   );
-  out("torch.onnx.export run in onnxruntime-node, so vfmc ÷ exported isolates vfmc's graph from the runtime");
+  out("torch.onnx.export run in onnxruntime-node, in the same process as vfmc's graph with their runs alternating,");
+  out("so vfmc ÷ exported isolates vfmc's graph from the runtime and from the machine's slow spells");
   const table = [
     [
       "recipe",
@@ -277,7 +278,7 @@ function printProfile(rs: readonly RecipeResults[], out: (s: string) => void): v
     const p = r.profile;
     if (!p) continue;
     out(
-      `\nonnxruntime profile — ${r.label} train step (${p.runs} runs profiled, ${(p.nodeUs / 1000 / Math.max(1, p.runs)).toFixed(0)} ms kernel time per run): top ops`,
+      `\nonnxruntime profile — ${r.label} train step (${p.runs} runs profiled after the warm-up, ${(p.nodeUs / 1000 / Math.max(1, p.runs)).toFixed(0)} ms kernel time per run): top ops`,
     );
     out(
       pad([

@@ -1,4 +1,8 @@
 // A linear layer in PyTorch's weight layout: y = x·Wᵀ + b with W [out, in], so state-dict tensors load unchanged.
+// onnxruntime folds the transpose of a constant weight (inference) and fuses MatMul + Transpose into FusedMatMul
+// when the weight is a graph input (training). Flattening rank-3 inputs to 2-D so that onnxruntime forms Gemm with
+// the bias folded in was measured slower (ViT-S/16 inference 268 vs 254 ms per batch, interleaved A/B), so the
+// product stays batched.
 import type { GraphBuilder } from "../builder.js";
 import type { Value } from "../ir.js";
 

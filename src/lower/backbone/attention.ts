@@ -3,7 +3,7 @@
 // applied to q before the product, as Franca's fallback path does — the same numbers, fewer multiplications.
 import type { GraphBuilder } from "../../graph/builder.js";
 import type { Value } from "../../graph/ir.js";
-import { linear } from "./linear.js";
+import { linear } from "../../graph/composite/linear.js";
 
 export interface AttentionParams {
   readonly qkvWeight: Value;

@@ -2,7 +2,7 @@
 // GELU; "swiglu" = SwiGLUFFNFused: u = x W12ᵀ + b12, gate = first half, value = second half, w3(SiLU(gate)·value).
 import type { GraphBuilder } from "../../graph/builder.js";
 import type { Value } from "../../graph/ir.js";
-import { linear } from "./linear.js";
+import { linear } from "../../graph/composite/linear.js";
 
 export type FfnParams =
   | { readonly kind: "mlp"; readonly fc1: [Value, Value]; readonly fc2: [Value, Value] }

@@ -4,7 +4,7 @@
 import type { GraphBuilder } from "../../graph/builder.js";
 import type { Value } from "../../graph/ir.js";
 import { assert } from "../../diagnostics/diagnostic.js";
-import { linear } from "./linear.js";
+import { linear } from "../../graph/composite/linear.js";
 
 /** pixels [N, C, H, W] (normalised), weight [D, C, p, p], bias [D] → tokens [N, gh·gw, D] */
 export function patchEmbed(g: GraphBuilder, pixels: Value, weight: Value, bias: Value, patch: number): Value {

@@ -5,7 +5,7 @@
 import type { GraphBuilder } from "../../graph/builder.js";
 import type { Value } from "../../graph/ir.js";
 import type { Head } from "../../ir/model.js";
-import { linear } from "../backbone/linear.js";
+import { linear } from "../../graph/composite/linear.js";
 import type { ParamSpec } from "../params.js";
 import { HeadSpecs, ONE, take, type ParamValues } from "./head-params.js";
 

@@ -4,7 +4,7 @@
 import type { GraphBuilder } from "../../graph/builder.js";
 import type { Value } from "../../graph/ir.js";
 import type { Head } from "../../ir/model.js";
-import { linear } from "../backbone/linear.js";
+import { linear } from "../../graph/composite/linear.js";
 import type { ParamSpec } from "../params.js";
 import { headMlp, l2Normalize, L2_EPS, mlpSpecs, weightNormLinear, weightNormSpecs } from "./dino.js";
 import { HeadSpecs, take, type ParamValues } from "./head-params.js";
