@@ -4,21 +4,17 @@
 // benchmark recipes' graphs are measured next).
 import { rmSync } from "node:fs";
 import { main } from "../src/cli/main.js";
-import { GRAPH_KINDS, graphKind } from "../src/lower/compile.js";
-import { trainKind } from "../src/lower/train-step.js";
 import type { CompileJob } from "./jobs.js";
 import { peakRssBytes, rssBytes } from "./proc-memory.js";
 import { writeResult } from "./result-file.js";
-
-// `vfmc run` registers the training-step lowering the same way until `vfmc compile` lists it by default
-if (!graphKind("train")) GRAPH_KINDS.push(trainKind);
 
 const job = JSON.parse(process.argv[2] ?? "{}") as CompileJob;
 const out: string[] = [];
 const err: string[] = [];
 const baselineRss = rssBytes();
 const t0 = performance.now();
-const code = await main(["compile", job.spec, "--model", job.model, "-o", job.out, "--json"], {
+const args = ["compile", job.spec, "--model", job.model, "-o", job.out, "--json"];
+const code = await main(job.emit ? [...args, "--emit", job.emit] : args, {
   out: (t) => out.push(t),
   err: (t) => err.push(t),
 });

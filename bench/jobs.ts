@@ -88,6 +88,8 @@ export type OrtJob =
       readonly model: string;
       /** write an onnxruntime profile (Chrome trace) into this folder and summarise it */
       readonly profileDir?: string;
+      /** steps per onnxruntime call of <model>.steps.onnx (as `vfmc run` drives it); 0 = <model>.train.onnx, one per call */
+      readonly stepsPerCall: number;
     })
   | (Timed & {
       readonly kind: "ort-infer";
@@ -111,6 +113,8 @@ export interface CompileJob {
   readonly result: string;
   /** keep the written files (the recipes' graphs are measured afterwards); otherwise they are deleted */
   readonly keep: boolean;
+  /** graphs to write (`vfmc compile --emit`); default the command's */
+  readonly emit?: string;
 }
 
 export type TorchJob =

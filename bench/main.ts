@@ -95,8 +95,15 @@ class Bench {
     return { loop, ort: ortR, torch: torchR };
   }
 
-  async compile(spec: string, model: string, out: string, keep: boolean, tag: string): Promise<CompileRow> {
-    const r = await this.run({ kind: "compile", spec, model, out, keep }, tag);
+  async compile(
+    spec: string,
+    model: string,
+    out: string,
+    keep: boolean,
+    tag: string,
+    emit?: string,
+  ): Promise<CompileRow> {
+    const r = await this.run({ kind: "compile", spec, model, out, keep, ...(emit ? { emit } : {}) }, tag);
     return { spec: relativeToRoot(spec), model, ...r };
   }
 
@@ -113,7 +120,14 @@ class Bench {
     this.log(`${ref.label}: ${ir.name}, batch ${ir.train.batch}`);
     const dir = join(this.work, ref.label);
     const res: RecipeResults = { label: ref.label, spec: ref.file, recipe };
-    res.compile = await this.compile(recipe.file, ir.name, dir, true, `${ref.label}-compile`);
+    res.compile = await this.compile(
+      recipe.file,
+      ir.name,
+      dir,
+      true,
+      `${ref.label}-compile`,
+      "infer,train,steps",
+    );
     const compiled = res.compile.ok;
     const torch = typeof recipe.torch === "string" ? undefined : recipe.torch;
     if (typeof recipe.torch === "string") res.torchUnsupported = recipe.torch;
@@ -122,7 +136,10 @@ class Bench {
     if (o.parts.has("train")) {
       res.train = {
         vfmc: compiled
-          ? await this.run({ kind: "ort-train", ...tt.ort, dir, model: ir.name }, `${ref.label}-train-vfmc`)
+          ? await this.run(
+              { kind: "ort-train", ...tt.ort, dir, model: ir.name, stepsPerCall: o.stepsPerCall },
+              `${ref.label}-train-vfmc`,
+            )
           : skipped("compile failed"),
         torch: torch
           ? await this.run({ kind: "torch-train", ...tt.torch, recipe: torch }, `${ref.label}-train-torch`)
@@ -179,7 +196,17 @@ class Bench {
       const profileDir = join(dir, "profile");
       mkdirSync(profileDir, { recursive: true });
       const p = await this.run(
-        { kind: "ort-train", ...tt.ort, warmup: 1, iters: 2, dir, model: ir.name, profileDir },
+        // the plain step graph: the profile names the step's own nodes
+        {
+          kind: "ort-train",
+          ...tt.ort,
+          warmup: 1,
+          iters: 2,
+          dir,
+          model: ir.name,
+          profileDir,
+          stepsPerCall: 0,
+        },
         `${ref.label}-profile`,
       );
       res.profile = p.ok ? (p.extra?.["profile"] as RecipeResults["profile"]) : undefined;
@@ -232,8 +259,14 @@ function measured(r: ChildResult, wallSeconds: number): Measured {
 /** The second graph of an alternating ort-infer job, as a measurement of its own. */
 function againstOf(pair: Extract<Measured, { ok: true }>, batch: number): Measured {
   const samples = pair.extra?.["against"] as number[] | undefined;
-  if (!samples?.length) return { ok: false, error: "the alternating run returned no samples for the exported graph" };
-  return { ok: true, wallSeconds: pair.wallSeconds, rate: rateOf(samples, batch), seconds: summarise(samples) };
+  if (!samples?.length)
+    return { ok: false, error: "the alternating run returned no samples for the exported graph" };
+  return {
+    ok: true,
+    wallSeconds: pair.wallSeconds,
+    rate: rateOf(samples, batch),
+    seconds: summarise(samples),
+  };
 }
 
 function relativeToRoot(p: string): string {

@@ -29,6 +29,8 @@ export interface BenchOptions {
   /** training steps: warm-up then timed */
   readonly trainWarmup: number;
   readonly trainIters: number;
+  /** vfmc's training steps per onnxruntime call (0: the plain step graph, one call per step) */
+  readonly stepsPerCall: number;
   readonly inferWarmup: number;
   readonly inferIters: number;
   /** in --quick: the recipes are compiled with this batch (an `extends` of the recipe); undefined = the recipe's */
@@ -58,6 +60,7 @@ interface Raw {
   recipes?: string;
   warmup?: number;
   iters?: number;
+  stepsPerCall: number;
   batch?: number;
   json?: string;
   keep?: string;
@@ -100,7 +103,17 @@ export function parseOptions(argv: readonly string[], print: (s: string) => void
       "warm-up iterations before timing (training steps; inference uses 2×)",
       positiveInt("--warmup"),
     )
-    .option("--iters <n>", "timed training steps (inference uses 4×)", positiveInt("--iters"))
+    .option(
+      "--iters <n>",
+      "timed training iterations: PyTorch steps, vfmc calls of --steps-per-call steps each, timed per step (inference uses 4×)",
+      positiveInt("--iters"),
+    )
+    .option(
+      "--steps-per-call <n>",
+      "vfmc training steps per onnxruntime call, through the steps graph as `vfmc run` drives it (0: the plain step graph, one call per step)",
+      positiveInt("--steps-per-call"),
+      4,
+    )
     .option(
       "--batch <n>",
       "compile the recipes with this batch instead of theirs (both sides use it)",
@@ -172,6 +185,7 @@ export function parseOptions(argv: readonly string[], print: (s: string) => void
     recipes: labels ? RECIPES.filter((r) => labels.includes(r.label)) : RECIPES,
     trainWarmup: warmup,
     trainIters: Math.max(1, iters),
+    stepsPerCall: raw.stepsPerCall,
     inferWarmup: 2 * warmup,
     inferIters: Math.max(1, 4 * iters),
     ...(batch !== undefined ? { batchOverride: batch } : {}),

@@ -13,13 +13,8 @@ import { Rng } from "../src/runtime/rng.js";
 import { checkDevice, ort, sessionOptions, type Device } from "../src/runtime/session.js";
 import { batchFeeds } from "../src/runtime/trainer/batch-feeds.js";
 import { trainPlan } from "../src/runtime/trainer/plan.js";
-import {
-  DeviceState,
-  freshState,
-  paramInitialiser,
-  StateBuffers,
-  type CarriedState,
-} from "../src/runtime/trainer/state.js";
+import { CarriedState, freshState, paramInitialiser } from "../src/runtime/trainer/state.js";
+import { metricAt, stackFeeds } from "../src/runtime/trainer/steps-call.js";
 import type { StepBatch } from "../src/runtime/augment/batch-job.js";
 import type { ChildResult, MatmulSize, OrtJob } from "./jobs.js";
 import { matmulLoopModel } from "./matmul-loop.js";
@@ -127,9 +122,11 @@ async function ortTrain(job: Extract<OrtJob, { kind: "ort-train" }>): Promise<Ch
   const plan = trainPlan(manifest);
   const { batch, ir } = fixedBatch(manifest, manifest.spec);
   const initial = freshState(plan, paramInitialiser(ir));
-  // as the trainer does: WebGPU keeps the carried state in GPU buffers, CPU/CUDA double-buffer it on the host
+  // as the trainer does: the returned state is fed back (on WebGPU it stays in GPU buffers); K steps per call
+  // through the steps graph, except on WebGPU
   const onDevice = job.device === "webgpu";
-  const state: CarriedState = onDevice ? new DeviceState(plan, initial) : new StateBuffers(plan, initial);
+  const k = onDevice ? 0 : job.stepsPerCall;
+  const state = new CarriedState(plan, initial);
   const dropPath = ir.backbone.dropPath > 0 ? { rate: ir.backbone.dropPath, seed: ir.train.seed } : undefined;
   const data = batchFeeds(
     plan.batch,
@@ -145,31 +142,31 @@ async function ortTrain(job: Extract<OrtJob, { kind: "ort-train" }>): Promise<Ch
     scalars[s.input] = new ort.Tensor("float32", Float32Array.of(v), []);
   }
   const sess = await session(
-    join(job.dir, `${job.model}.train.onnx`),
+    join(job.dir, `${job.model}.${k > 0 ? "steps" : "train"}.onnx`),
     job,
     job.profileDir,
-    onDevice ? DeviceState.outputs(plan) : undefined,
+    onDevice ? CarriedState.outputs(plan) : undefined,
   );
+  const perCall =
+    k > 0 ? stackFeeds(Array.from({ length: k }, () => ({ ...data, ...scalars }))) : { ...data, ...scalars };
   const losses: number[] = [];
-  const out = await timed(
+  const calls = await timed(
     async () => {
       const fetches: Record<string, ort.Tensor | null> = state.fetches();
       for (const m of plan.metrics) fetches[m] = null;
-      const r = await sess.run(
-        { ...state.feeds(), ...data, ...scalars },
-        fetches as ort.InferenceSession.FetchesType,
-      );
+      const r = await sess.run({ ...state.feeds(), ...perCall }, fetches as ort.InferenceSession.FetchesType);
       const loss = r["loss"] ?? r[plan.metrics[0] ?? ""];
-      if (loss) losses.push(Number((loss.data as Float32Array)[0]));
+      if (loss) for (let j = 0; j < Math.max(1, k); j++) losses.push(metricAt(loss, j));
       state.accept(r);
     },
     job.warmup,
     job.iters,
   );
+  const out = { ...calls, samples: calls.samples.map((s) => s / Math.max(1, k)) };
   let profile;
   if (job.profileDir) {
     sess.endProfiling();
-    profile = summariseProfile(job.profileDir, "ort-train");
+    profile = summariseProfile(job.profileDir, "ort-train", job.warmup);
   }
   await sess.release();
   return {
@@ -180,6 +177,7 @@ async function ortTrain(job: Extract<OrtJob, { kind: "ort-train" }>): Promise<Ch
       loss_last: losses[losses.length - 1],
       ...(batch.masks ? { n_masked: batch.masks.nMasked, upperbound: batch.masks.upperbound } : {}),
       nodes: plan.graph.nodes,
+      steps_per_call: Math.max(1, k),
       ...(profile ? { profile } : {}),
     },
   };

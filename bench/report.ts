@@ -145,6 +145,15 @@ function printTrain(rs: readonly RecipeResults[], out: (s: string) => void, peak
   const rows = rs.filter((r) => r.train && r.recipe);
   if (rows.length === 0) return;
   out("\nTraining step — images/s, median [slowest–fastest]; ratio = vfmc ÷ PyTorch (> 1: vfmc faster)");
+  const k = rows
+    .map((r) => (r.train!.vfmc.ok ? r.train!.vfmc.extra?.["steps_per_call"] : undefined))
+    .find(Boolean);
+  if (k !== undefined)
+    out(
+      Number(k) > 1
+        ? `vfmc runs ${String(k)} steps per onnxruntime call (the steps graph, as \`vfmc run\` does); each sample is a call ÷ ${String(k)}`
+        : "vfmc runs one step per onnxruntime call (the plain train graph)",
+    );
   out(
     peak
       ? "MFU = achieved matmul FLOP/s (src/ir/cost.ts: teacher fwd + 3 × student fwd) ÷ the matmul peak above"
@@ -201,7 +210,9 @@ function printInfer(rs: readonly RecipeResults[], out: (s: string) => void): voi
   out(
     "\nInference — images/s at the export resolution; the exported column is the same PyTorch model through",
   );
-  out("torch.onnx.export run in onnxruntime-node, in the same process as vfmc's graph with their runs alternating,");
+  out(
+    "torch.onnx.export run in onnxruntime-node, in the same process as vfmc's graph with their runs alternating,",
+  );
   out("so vfmc ÷ exported isolates vfmc's graph from the runtime and from the machine's slow spells");
   const table = [
     [

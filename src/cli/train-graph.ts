@@ -32,24 +32,26 @@ export async function compiledTrainGraph(
   ir: ModelIR,
   out: string,
   log: (s: string) => void,
-): Promise<{ manifest: Manifest; model: string }> {
+): Promise<{ manifest: Manifest; model: string; stepsModel: string }> {
   const hash = modelHash(ir, { compiler: compilerFingerprint(), opset: DEFAULT_OPSET });
   const dir = join(out, "compiled", hash);
   const manifestPath = join(dir, `${ir.name}.manifest.json`);
   const model = join(dir, `${ir.name}.train.onnx`);
-  if (existsSync(manifestPath) && existsSync(model)) {
+  const stepsModel = join(dir, `${ir.name}.steps.onnx`);
+  if (existsSync(manifestPath) && existsSync(model) && existsSync(stepsModel)) {
     log(`using the compiled graphs in ${dir}`);
-    return { manifest: JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest, model };
+    return { manifest: JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest, model, stepsModel };
   }
   const t0 = performance.now();
   const r = await compileToDir(ir, dir, {
-    emit: ["train"],
+    // the step graph for WebGPU, the same step inside a Loop for CPU and CUDA
+    emit: ["train", "steps"],
     opset: DEFAULT_OPSET,
     weights: [],
     externalData: "auto",
   });
   log(
-    `compiled ${ir.name}.train.onnx (${r.reports[0]?.nodes ?? "?"} nodes) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${dir}`,
+    `compiled ${ir.name}.train.onnx and .steps.onnx (${r.reports[0]?.nodes ?? "?"} nodes per step) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${dir}`,
   );
-  return { manifest: r.manifest, model };
+  return { manifest: r.manifest, model, stepsModel };
 }

@@ -15,6 +15,7 @@ import { initTensor } from "./init.js";
 import { lowerInfer } from "./infer.js";
 import { gradKind } from "./grad.js";
 import { trainKind } from "./train-step.js";
+import { stepsKind } from "./train-steps.js";
 import { buildManifest, graphEntry, type GraphEntry, type IoRoleInfo, type Manifest } from "./manifest.js";
 import { paramElements, type ParamSpec } from "./params.js";
 import { rasaMatrix } from "./post/rasa-fold.js";
@@ -62,6 +63,12 @@ export interface GraphKind {
   readonly kind: string;
   readonly doc: string;
   lower(ctx: LowerContext): LoweredGraph;
+  /** a graph built around the emitted form of what `lower` produces (train-steps.ts wraps the step in a Loop) */
+  readonly derive?: (
+    emitted: EmittedModel,
+    entry: GraphEntry,
+    file: string,
+  ) => { readonly model: EmittedModel; readonly entry: GraphEntry };
 }
 
 export const inferKind: GraphKind = {
@@ -72,7 +79,7 @@ export const inferKind: GraphKind = {
 };
 
 /** Every graph vfmc can emit, in emission order. */
-export const GRAPH_KINDS: GraphKind[] = [inferKind, trainKind, gradKind];
+export const GRAPH_KINDS: GraphKind[] = [inferKind, trainKind, stepsKind, gradKind];
 
 export function graphKind(kind: string): GraphKind | undefined {
   return GRAPH_KINDS.find((k) => k.kind === kind);
@@ -239,19 +246,22 @@ export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
       model.graph.initializers.reduce((a, t) => a + t.data.byteLength, 0) + deferredBytes(deferred);
     attachDeferred(model, deferred, ctx.value);
     const file = `${ir.name}.${kind.kind}.onnx`;
+    let entry = graphEntry(kind.kind, file, lowered.graph, lowered.roles, opts.opset, {
+      initialised: new Set(deferred.map((p) => p.name)),
+    });
+    let emitted = model;
+    if (kind.derive) ({ model: emitted, entry } = kind.derive(model, entry, file));
     for (const p of lowered.params) params.set(p.name, p); // a later graph (train) knows more, e.g. frozen flags
     const paramCount = lowered.params.reduce((a, p) => a + paramElements(p), 0);
     graphs.push({
       kind: kind.kind,
       file,
-      model,
-      nodes: model.graph.nodes.length,
+      model: emitted,
+      nodes: entry.nodes,
       paramCount,
       bytes,
       lowerMs: performance.now() - t0,
-      entry: graphEntry(kind.kind, file, lowered.graph, lowered.roles, opts.opset, {
-        initialised: new Set(deferred.map((p) => p.name)),
-      }),
+      entry,
     });
   }
   const manifest = buildManifest(

@@ -41,6 +41,7 @@ export interface RunCliOptions {
   init?: string;
   resolution?: string;
   checkpointEvery?: string;
+  stepsPerCall?: string;
   evalEvery: string;
   knn: boolean;
   k: string;
@@ -156,6 +157,8 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
   const checkpointEvery =
     intOption(C, "checkpoint-every", opts.checkpointEvery, 0) ?? Math.min(ir.train.epochLength, total);
   const logEvery = intOption(C, "log-every", opts.logEvery, 1) ?? Math.max(1, Math.round(total / 20));
+  const stepsPerCall =
+    opts.stepsPerCall === "auto" ? undefined : intOption(C, "steps-per-call", opts.stepsPerCall, 1);
 
   const existing = latestCheckpoint(out);
   if (existing && !opts.resume && !opts.restart) {
@@ -173,6 +176,8 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
     ir,
     manifest: compiled.manifest,
     trainModel: compiled.model,
+    stepsModel: compiled.stepsModel,
+    ...(stepsPerCall !== undefined ? { stepsPerCall } : {}),
     outDir: out,
     identity: { model: ir.name, runHash, seed: ir.train.seed, data: dataText },
     data,
@@ -331,6 +336,12 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
       "--checkpoint-every <n>",
       "write a checkpoint every n steps, and always at the end (default: one epoch; 0: only at the end)",
     )
+    .option(
+      "--steps-per-call <n>",
+      "training steps per onnxruntime call (CPU, CUDA): the state stays inside onnxruntime between them; auto = " +
+        "about 15 s per call, at least 20 calls per run; 1 = progress after every step",
+      "auto",
+    )
     .option("--eval-every <n>", "also run k-NN every n steps (0: only before and after training)", "0")
     .option("--no-knn", "skip the k-NN evaluations")
     .option("--k <list>", "k-NN neighbour counts, comma-separated", KNN_DEFAULTS.k.join(","))
@@ -344,9 +355,10 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
     )
     .addHelpText(
       "after",
-      "\nThe spec is compiled once per content hash into <out>/compiled/<hash>/. Each step evaluates the schedules,\n" +
-        "prepares a batch (multi-crop, masks) in worker threads and runs the training-step graph once; the state\n" +
-        "(student, teacher, AdamW moments, centers, step) is fed back. Ctrl-C or SIGTERM stops after the current step\n" +
+      "\nThe spec is compiled once per content hash into <out>/compiled/<hash>/. Each step evaluates the schedules and\n" +
+        "prepares a batch (multi-crop, masks) in worker threads; one onnxruntime call runs several steps (a Loop\n" +
+        "around the training-step graph; checkpoints and evaluations fall on call boundaries), the state (student,\n" +
+        "teacher, AdamW moments, centers, step) carried inside it. Ctrl-C or SIGTERM stops after the current call\n" +
         "and writes a checkpoint; --resume continues it (on CPU, bit-identically to an uninterrupted run). A loss\n" +
         "that becomes NaN or infinite stops the run and keeps the last good checkpoint. k-NN accuracies are written to\n" +
         'metrics.jsonl too ({"step": S, "knn": {"top1@20": …}}), step 0 being the weights the run starts from.\n' +

@@ -13,6 +13,10 @@ export interface TrainJob {
   readonly manifest: Manifest;
   /** path of the compiled training-step graph */
   readonly trainModel: string;
+  /** the steps graph (several steps per call, lower/train-steps.ts); used instead of trainModel except on WebGPU */
+  readonly stepsModel?: string;
+  /** steps per call of the steps graph; undefined = auto (about 15 s per call) */
+  readonly stepsPerCall?: number;
   readonly outDir: string;
   readonly identity: RunIdentity;
   readonly data: DataSpec;

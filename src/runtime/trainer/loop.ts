@@ -1,7 +1,8 @@
-// The training loop, driven entirely by the manifest (plan.ts): per step, schedules evaluated host-side, one batch
-// from the data pipeline, one `run` of the training-step graph, the state outputs written into the spare buffers
-// and swapped in. It runs in a worker thread under the CLI (onnxruntime's run() blocks its thread) and in-thread in
-// tests; `LoopHost` is the difference. Checkpoints, evaluation, the NaN guard and stop requests happen between steps.
+// The training loop, driven entirely by the manifest (plan.ts): per step, schedules evaluated host-side and one
+// batch from the data pipeline; per call, K such steps stacked into one `run` of the steps graph (steps-call.ts;
+// K = 1 with the plain step graph), its returned state fed to the next call. It runs in a worker thread under the
+// CLI (onnxruntime's run() blocks its thread) and in-thread in tests; `LoopHost` is the difference. Checkpoints,
+// evaluation, the NaN guard and stop requests happen between calls, and calls end where checkpoints are due.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiagnosticBag, DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
@@ -25,7 +26,8 @@ import { batchFeeds } from "./batch-feeds.js";
 import { batchStreamOptions } from "./data-options.js";
 import type { KnnPoint, TrainEvent, TrainJob, TrainSummary } from "./job.js";
 import { trainPlan, type TrainPlan } from "./plan.js";
-import { DeviceState, freshState, paramInitialiser, StateBuffers, type CarriedState } from "./state.js";
+import { CarriedState, freshState, paramInitialiser } from "./state.js";
+import { metricAt, stackFeeds, stepsForCall } from "./steps-call.js";
 
 export interface LoopHost {
   emit(event: TrainEvent): void;
@@ -151,14 +153,18 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
   if (job.init) await evaluate("initial", await teacherWeights(plan, (name) => initial.get(name)));
   else await evaluate("random-init", undefined);
 
+  // WebGPU keeps the state in GPU buffers between calls of the step graph; CPU and CUDA run several steps per call
+  // through the steps graph when the manifest has one, so the state stays inside onnxruntime between steps
   const onDevice = job.device === "webgpu";
-  const session = await createSession(job.trainModel, {
+  const loopModel = onDevice ? undefined : job.stepsModel;
+  const session = await createSession(loopModel ?? job.trainModel, {
     device: job.device,
     threads: job.threads,
     cacheOptimized: true,
-    ...(onDevice ? { deviceOutputs: DeviceState.outputs(plan) } : {}),
+    ...(onDevice ? { deviceOutputs: CarriedState.outputs(plan) } : {}),
   });
-  const state: CarriedState = onDevice ? new DeviceState(plan, initial) : new StateBuffers(plan, initial);
+  const state = new CarriedState(plan, initial);
+  const callPlan = { totalSteps: total, ...(loopModel ? { fixed: job.stepsPerCall } : { fixed: 1 }) };
   const unsupported = (e: { name: string; role: string }) =>
     new DiagnosticError([makeDiagnostic("TrainInputUnsupported", undefined, ["train", e.name, e.role])]);
   const dropPath =
@@ -172,6 +178,11 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
   let finalMetrics: Record<string, number> = {};
   let stoppedBy: string | undefined;
   const meta = (s: number): CheckpointMeta => ({ ...job.identity, step: s });
+  /** a call ends where a checkpoint or an evaluation is due, or at the end */
+  const nextBoundary = (from: number): number => {
+    const after = (every: number) => (every > 0 ? (Math.floor(from / every) + 1) * every : total);
+    return Math.min(total, after(job.checkpointEvery), after(job.evalEvery));
+  };
   const writeCheckpoint = async (): Promise<void> => {
     await saveCheckpoint(ckpt, plan, groupOf, await state.snapshot(), meta(step));
     lastCheckpoint = step;
@@ -195,65 +206,78 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         dataWorkers: producer.workers,
       });
     }
+    let secondsPerStep: number | undefined;
     while (step < total) {
       const reason = host.stopRequested();
       if (reason) {
         stoppedBy = reason;
         break;
       }
+      const k = stepsForCall(callPlan, step, nextBoundary(step), secondsPerStep);
       const t0 = performance.now();
-      const batch = await producer!.next();
+      const batches = [];
+      for (let j = 0; j < k; j++) batches.push(await producer!.next());
       const t1 = performance.now();
-      const schedules = scheduleFeeds(plan, job, step);
-      const feeds: Record<string, ort.Tensor> = {
-        ...state.feeds(),
-        ...batchFeeds(plan.batch, batch, dropPath, unsupported),
-      };
-      for (const [k, v] of Object.entries(schedules))
-        feeds[k] = new ort.Tensor("float32", Float32Array.of(v), []);
+      const schedules = batches.map((_, j) => scheduleFeeds(plan, job, step + j));
+      const perStep = batches.map((batch, j) => {
+        const feeds = batchFeeds(plan.batch, batch, dropPath, unsupported);
+        for (const [name, v] of Object.entries(schedules[j]!))
+          feeds[name] = new ort.Tensor("float32", Float32Array.of(v), []);
+        return feeds;
+      });
       const fetches: Record<string, ort.Tensor | null> = state.fetches();
       for (const m of plan.metrics) fetches[m] = null;
-      const out = await session.run(feeds, fetches as ort.InferenceSession.FetchesType);
-      const metrics: Record<string, number> = {};
-      for (const m of plan.metrics) metrics[m] = Number((out[m]!.data as Float32Array)[0]);
-      const bad = nonFinite(plan, metrics);
-      if (bad) {
+      const out = await session.run(
+        { ...state.feeds(), ...(loopModel ? stackFeeds(perStep) : perStep[0]!) },
+        fetches as ort.InferenceSession.FetchesType,
+      );
+      const metrics = batches.map((_, j) =>
+        Object.fromEntries(plan.metrics.map((m) => [m, metricAt(out[m]!, j)])),
+      );
+      metrics.forEach((mj, j) => {
+        const bad = nonFinite(plan, mj);
+        if (!bad) return;
+        // the whole call's state is dropped, good steps before the bad one included; calls never cross a checkpoint
         const kept =
           lastCheckpoint !== undefined
             ? `the last good checkpoint (step ${lastCheckpoint}) was kept in ${ckpt}`
             : "no checkpoint had been written yet";
         throw new DiagnosticError([
-          makeDiagnostic("TrainNonFinite", undefined, [step + 1, bad, String(metrics[bad]), kept]),
+          makeDiagnostic("TrainNonFinite", undefined, [step + j + 1, bad, String(mj[bad]), kept]),
         ]);
-      }
+      });
       state.accept(out);
-      step++;
       const t2 = performance.now();
+      const msBefore = loopMs;
       loopMs += t2 - t0;
       dataMs += t1 - t0;
-      finalMetrics = metrics;
-      const stepsRun = step - startStep;
-      const ev = {
-        type: "step" as const,
-        step,
-        totalSteps: total,
-        metrics,
-        schedules,
-        stepMs: t2 - t0,
-        dataMs: t1 - t0,
-        imgPerSec: (stepsRun * B * 1000) / loopMs,
-      };
-      appendFileSync(
-        metricsPath,
-        JSON.stringify({
+      secondsPerStep = (t2 - t1) / 1000 / k;
+      for (const [j, mj] of metrics.entries()) {
+        step++;
+        finalMetrics = mj;
+        const stepsRun = step - startStep;
+        const ev = {
+          type: "step" as const,
           step,
-          ...metrics,
-          ...schedules,
-          step_ms: round3(ev.stepMs),
-          data_ms: round3(ev.dataMs),
-        }) + "\n",
-      );
-      host.emit(ev);
+          totalSteps: total,
+          metrics: mj,
+          schedules: schedules[j]!,
+          stepMs: (t2 - t0) / k,
+          dataMs: (t1 - t0) / k,
+          imgPerSec: (stepsRun * B * 1000) / (msBefore + ((t2 - t0) * (j + 1)) / k),
+        };
+        appendFileSync(
+          metricsPath,
+          JSON.stringify({
+            step,
+            ...mj,
+            ...schedules[j],
+            step_ms: round3(ev.stepMs),
+            data_ms: round3(ev.dataMs),
+          }) + "\n",
+        );
+        host.emit(ev);
+      }
       if (step < total && job.checkpointEvery > 0 && step % job.checkpointEvery === 0)
         await writeCheckpoint();
       if (step < total && job.evalEvery > 0 && step % job.evalEvery === 0)

@@ -1,7 +1,6 @@
 // The carried training state: its initial values (contract: parameters from the seeded initialiser — the teacher
-// starts as a copy of the student, §6 — moments and other state at zero, the step at 0) and two sets of buffers
-// that take turns as inputs and as pre-allocated outputs, so a step writes the next state into memory that already
-// exists instead of allocating new tensors.
+// starts as a copy of the student, §6 — moments and other state at zero, the step at 0) and the tensors that carry
+// it from one onnxruntime call to the next.
 import { InternalError } from "../../diagnostics/diagnostic.js";
 import type { ModelIR } from "../../ir/model.js";
 import { backboneParamSpecs } from "../../lower/backbone/params.js";
@@ -50,18 +49,6 @@ export function freshState(
 
 type HostData = Float32Array | BigInt64Array;
 
-/** The carried state between steps: what to feed, where outputs go, and how to read it back for checkpoints. */
-export interface CarriedState {
-  feeds(): Record<string, ort.Tensor>;
-  /** output name → pre-allocated tensor, or null to let onnxruntime place it */
-  fetches(): Record<string, ort.Tensor | null>;
-  /** after a step that passed the NaN guard: its state outputs become the current state */
-  accept(outputs: ort.InferenceSession.OnnxValueMapType): void;
-  /** the current values on the host (shared with the buffers: valid until the next step) */
-  snapshot(): Promise<StateTensors>;
-  get(name: string): Promise<HostData>;
-}
-
 function hostTensor(dtype: string, data: HostData, dims: readonly (number | string)[]): ort.Tensor {
   return new ort.Tensor(dtype === "int64" ? "int64" : "float32", data, dims as number[]);
 }
@@ -77,54 +64,15 @@ function initialTensors(plan: TrainPlan, initial: StateTensors): Map<string, ort
   return tensors;
 }
 
-/** CPU: two sets of host buffers take turns as inputs and as pre-allocated outputs. */
-export class StateBuffers implements CarriedState {
-  private current: Map<string, ort.Tensor>;
-  private spare = new Map<string, ort.Tensor>();
-
-  constructor(
-    private readonly plan: TrainPlan,
-    initial: StateTensors,
-  ) {
-    this.current = initialTensors(plan, initial);
-    for (const { input } of plan.state) {
-      const data = initial.get(input.name)!; // present: initialTensors checked
-      const empty =
-        data instanceof BigInt64Array ? new BigInt64Array(data.length) : new Float32Array(data.length);
-      this.spare.set(input.name, hostTensor(input.dtype, empty, input.shape));
-    }
-  }
-
-  feeds(): Record<string, ort.Tensor> {
-    return Object.fromEntries(this.current);
-  }
-
-  fetches(): Record<string, ort.Tensor | null> {
-    return Object.fromEntries(
-      this.plan.state.map(({ input, output }) => [output, this.spare.get(input.name)!]),
-    );
-  }
-
-  accept(): void {
-    const t = this.current;
-    this.current = this.spare;
-    this.spare = t;
-  }
-
-  async get(name: string): Promise<HostData> {
-    return this.current.get(name)!.data as HostData;
-  }
-
-  async snapshot(): Promise<StateTensors> {
-    return new Map([...this.current].map(([k, t]) => [k, t.data as HostData]));
-  }
-}
-
 /**
- * WebGPU: state outputs stay in GPU buffers (`preferredOutputLocation: gpu-buffer`) and are fed straight back;
- * only checkpoints and evaluations download them. The first step uploads the host initial values.
+ * The state outputs onnxruntime returns are fed straight back as the next call's inputs. On WebGPU they stay in
+ * GPU buffers (`preferredOutputLocation: gpu-buffer`; only checkpoints and evaluations download them, and the
+ * first step uploads the host initial values). On the CPU they are host buffers: onnxruntime-node copies every
+ * output into a fresh JS buffer even when the caller pre-allocated one (checked with onnxruntime-node 1.30), so
+ * pre-allocated output buffers would only add a write per step — the steps graph (lower/train-steps.ts) is what
+ * makes that copy rare.
  */
-export class DeviceState implements CarriedState {
+export class CarriedState {
   private current: Map<string, ort.Tensor>;
 
   constructor(
