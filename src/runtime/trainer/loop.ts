@@ -27,7 +27,7 @@ import { batchStreamOptions } from "./data-options.js";
 import type { KnnPoint, TrainEvent, TrainJob, TrainSummary } from "./job.js";
 import { trainPlan, type TrainPlan } from "./plan.js";
 import { CarriedState, freshState, paramInitialiser } from "./state.js";
-import { metricAt, stackFeeds, stepsForCall } from "./steps-call.js";
+import { maxStepsPerCall, metricAt, stackFeeds, stepsForCall } from "./steps-call.js";
 
 export interface LoopHost {
   emit(event: TrainEvent): void;
@@ -195,6 +195,8 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         ...batchStreamOptions(job.ir, job.data),
         startStep,
         ...(job.dataWorkers !== undefined ? { workers: job.dataWorkers } : {}),
+        // a call takes K batches at once: keep the next call's batches in the making while this one runs
+        ...(maxStepsPerCall(callPlan) > 1 ? { prefetch: 2 * maxStepsPerCall(callPlan) } : {}),
       });
       host.emit({
         type: "start",

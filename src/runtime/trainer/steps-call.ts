@@ -29,9 +29,14 @@ export function stepsForCall(
   const room = Math.max(1, boundary - step);
   if (plan.fixed !== undefined) return Math.min(plan.fixed, room);
   if (secondsPerStep === undefined) return 1;
-  const cap = Math.min(AUTO_MAX_STEPS, Math.max(1, Math.ceil(plan.totalSteps / AUTO_MIN_CALLS)));
+  const cap = maxStepsPerCall(plan);
   const wanted = Math.floor(AUTO_CALL_SECONDS / Math.max(secondsPerStep, 1e-3));
   return Math.min(room, cap, Math.max(1, wanted));
+}
+
+/** The most steps a call of this plan can ask for (the data pipeline keeps that many batches in flight). */
+export function maxStepsPerCall(plan: CallPlan): number {
+  return plan.fixed ?? Math.min(AUTO_MAX_STEPS, Math.max(1, Math.ceil(plan.totalSteps / AUTO_MIN_CALLS)));
 }
 
 type Data = ort.Tensor["data"];
