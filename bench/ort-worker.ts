@@ -1,7 +1,8 @@
 // onnxruntime side of `npm run bench`: one measurement per process (job JSON on argv[2], result JSON to
-// job.result). The training step is driven exactly as vfmc's trainer drives it — the manifest's plan, the
-// seeded initial state, double-buffered state outputs, the trainer's batch feeds — but with one fixed batch, so
-// only the step itself is timed (the PyTorch peer likewise reuses one batch and does no augmentation).
+// job.result). The training step is driven exactly as vfmc's trainer drives it — the manifest's plan, the seeded
+// initial state, the returned state fed back, K steps per call of the steps graph, the trainer's batch feeds —
+// but with one fixed batch, so only the step itself is timed (the PyTorch peer likewise reuses one batch and does
+// no augmentation).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkSpec } from "../src/ir/compile-spec.js";
