@@ -228,8 +228,14 @@ export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
   const ctx = withProgress(lowerContext(ir, opts.weights ?? [], bag), opts.progress);
   const graphs: CompiledGraph[] = [];
   const params = new Map<string, ParamSpec>();
-  for (const kind of kinds) {
-    const t0 = performance.now();
+  // kinds that share a lowering (train, and steps built around it) lower and emit it once
+  const emittedBy = new Map<
+    GraphKind["lower"],
+    { lowered: LoweredGraph; model: EmittedModel; bytes: number }
+  >();
+  const emit = (kind: GraphKind) => {
+    const done = emittedBy.get(kind.lower);
+    if (done) return done;
     opts.progress?.(`${ir.name}.${kind.kind}: lowering`);
     const lowered = lowerGraph(kind, ctx);
     if (kind.kind === "infer" && opts.dims !== undefined)
@@ -245,19 +251,28 @@ export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
     const bytes =
       model.graph.initializers.reduce((a, t) => a + t.data.byteLength, 0) + deferredBytes(deferred);
     attachDeferred(model, deferred, ctx.value);
+    const result = { lowered, model, bytes };
+    emittedBy.set(kind.lower, result);
+    return result;
+  };
+  for (const kind of kinds) {
+    const t0 = performance.now();
+    const { lowered, model, bytes } = emit(kind);
     const file = `${ir.name}.${kind.kind}.onnx`;
-    let entry = graphEntry(kind.kind, file, lowered.graph, lowered.roles, opts.opset, {
-      initialised: new Set(deferred.map((p) => p.name)),
+    const stepEntry = graphEntry(kind.kind, file, lowered.graph, lowered.roles, opts.opset, {
+      initialised: new Set((lowered.deferred ?? []).map((p) => p.name)),
     });
-    let emitted = model;
-    if (kind.derive) ({ model: emitted, entry } = kind.derive(model, entry, file));
+    const { model: emitted, entry } = kind.derive
+      ? kind.derive(model, stepEntry, file)
+      : { model, entry: stepEntry };
     for (const p of lowered.params) params.set(p.name, p); // a later graph (train) knows more, e.g. frozen flags
     const paramCount = lowered.params.reduce((a, p) => a + paramElements(p), 0);
     graphs.push({
       kind: kind.kind,
       file,
       model: emitted,
-      nodes: entry.nodes,
+      // a derived graph reports the nodes of the step it wraps
+      nodes: model.graph.nodes.length,
       paramCount,
       bytes,
       lowerMs: performance.now() - t0,

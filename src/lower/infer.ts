@@ -11,6 +11,7 @@ import { backboneParams, vitForward } from "./backbone/vit.js";
 import type { IoRoleInfo } from "./manifest.js";
 import type { ParamSpec } from "./params.js";
 import { specSources } from "./source.js";
+import type { LoweredGraph } from "./compile.js";
 
 export const PIXELS = "pixel_values";
 
@@ -25,13 +26,10 @@ export interface InferInputs {
   readonly bag: DiagnosticBag;
 }
 
-export interface InferGraph {
-  readonly graph: GraphBuilder;
-  readonly roles: ReadonlyMap<string, IoRoleInfo>;
-  readonly params: readonly ParamSpec[];
+export type InferGraph = LoweredGraph & {
   /** parameters declared without data that emission must turn into initializers (all of them without `value`) */
   readonly deferred: readonly ParamSpec[];
-}
+};
 
 /** (pixels − mean) / std per channel, as torchvision's Normalize computes it. */
 export function normalisePixels(

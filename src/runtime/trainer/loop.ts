@@ -164,7 +164,8 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
     ...(onDevice ? { deviceOutputs: CarriedState.outputs(plan) } : {}),
   });
   const state = new CarriedState(plan, initial);
-  const callPlan = { totalSteps: total, ...(loopModel ? { fixed: job.stepsPerCall } : { fixed: 1 }) };
+  const callPlan = { totalSteps: total, fixed: loopModel ? job.stepsPerCall : 1 };
+  const callMax = maxStepsPerCall(callPlan);
   const unsupported = (e: { name: string; role: string }) =>
     new DiagnosticError([makeDiagnostic("TrainInputUnsupported", undefined, ["train", e.name, e.role])]);
   const dropPath =
@@ -196,7 +197,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         startStep,
         ...(job.dataWorkers !== undefined ? { workers: job.dataWorkers } : {}),
         // a call takes K batches at once: keep the next call's batches in the making while this one runs
-        ...(maxStepsPerCall(callPlan) > 1 ? { prefetch: 2 * maxStepsPerCall(callPlan) } : {}),
+        ...(callMax > 1 ? { prefetch: 2 * callMax } : {}),
       });
       host.emit({
         type: "start",
