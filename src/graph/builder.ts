@@ -59,9 +59,14 @@ export class GraphBuilder extends Graph {
 
   /** A scalar constant, shared per dtype and value. */
   scalar(value: number, dtype: Dtype): Value {
-    const key = `${dtype}:${Object.is(value, -0) ? "-0" : value}`;
+    return this.filled(value, dtype, []);
+  }
+
+  /** A constant of one repeated value, shared per dtype, value and static shape. */
+  filled(value: number, dtype: Dtype, shape: readonly number[]): Value {
+    const key = `${dtype}:${Object.is(value, -0) ? "-0" : value}:${shape.join(",")}`;
     let v = this.scalars.get(key);
-    if (!v) this.scalars.set(key, (v = this.constant(value, dtype)));
+    if (!v) this.scalars.set(key, (v = this.constant(new Array<number>(size(shape)).fill(value), dtype, shape)));
     return v;
   }
 

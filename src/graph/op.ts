@@ -188,6 +188,7 @@ export function binarySamples(
       [3, 1],
     ],
     [[], [2, 2]],
+    [[4, 64, 3], [3]], // a bias over ≥ 256 rows: unbroadcast sums it as a product with ones
   ];
   return shapes.map(([a, b]) => ({
     inputs: [

@@ -129,8 +129,26 @@ export function broadcastAxes(shape: Shape, full: Shape): number[] {
 export function unbroadcast(g: GraphBuilder, dy: Value, shape: Shape): Value {
   const axes = broadcastAxes(shape, dy.shape);
   if (axes.length === 0) return dy;
-  const summed = g.reduceSum(dy, axes, true);
+  const summed = leadingSum(g, dy, axes) ?? g.reduceSum(dy, axes, true);
   return sameShape(summed.shape, shape) ? summed : g.reshape(summed, shape);
+}
+
+/** Rows summed before a row-sum is worth a product: below this the ReduceSum is as fast and adds no constant. */
+const ROW_SUM_MIN_ROWS = 256;
+
+/**
+ * A sum over the leading axes of a static float tensor (a bias or layer-scale gradient: [N, T, D] → [D]) as the
+ * product ones[1, N·T] · dy[N·T, D]. onnxruntime's CPU ReduceSum over leading axes ran at a quarter to a half of the
+ * speed of this one matrix-vector product (fmnist step: 71 such sums, 47 ms of 1.3 s).
+ */
+function leadingSum(g: GraphBuilder, dy: Value, axes: readonly number[]): Value | undefined {
+  if (!(dy.dtype === "float32" || dy.dtype === "float64") || !isStatic(dy.shape)) return undefined;
+  if (!axes.every((a, i) => a === i)) return undefined;
+  const rows = size(dy.shape.slice(0, axes.length));
+  if (rows < ROW_SUM_MIN_ROWS || axes.length === dy.rank) return undefined;
+  const cols = dy.shape.slice(axes.length);
+  const summed = g.matmul(g.filled(1, dy.dtype, [1, rows]), g.reshape(dy, [rows, size(cols)]));
+  return g.reshape(summed, [...axes.map(() => 1), ...cols]);
 }
 
 /** The permutation that undoes `perm`. */

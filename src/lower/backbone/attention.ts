@@ -3,7 +3,7 @@
 // applied to q before the product, as Franca's fallback path does — the same numbers, fewer multiplications.
 import type { GraphBuilder } from "../../graph/builder.js";
 import type { Value } from "../../graph/ir.js";
-import { linear } from "../../graph/composite/linear.js";
+import { linear, splitLinear } from "../../graph/composite/linear.js";
 
 export interface AttentionParams {
   readonly qkvWeight: Value;
@@ -16,7 +16,7 @@ export interface AttentionParams {
 export function attention(g: GraphBuilder, x: Value, p: AttentionParams, heads: number): Value {
   const [n, t, d] = x.shape as [string | number, number, number];
   const dh = d / heads;
-  const [q, k, v] = g.split(linear(g, x, p.qkvWeight, p.qkvBias), [d, d, d], 2) as [Value, Value, Value];
+  const [q, k, v] = splitLinear(g, x, p.qkvWeight, p.qkvBias, [d, d, d]) as [Value, Value, Value];
   const split = (z: Value): Value => g.reshape(z, [n, t, heads, dh]);
   const qh = g.mul(g.transpose(split(q), [0, 2, 1, 3]), dh ** -0.5); // [N, h, T, dh]
   const kt = g.transpose(split(k), [0, 2, 3, 1]); // [N, h, dh, T]
