@@ -204,10 +204,16 @@ export class GraphBuilder extends Graph {
     );
   }
 
-  /** Transpose; the default reverses the axes. An identity permutation returns `x` itself. */
+  /**
+   * Transpose; the default reverses the axes. An identity permutation returns `x` itself, and so does undoing the
+   * Transpose that produced `x` (its input is returned).
+   */
   transpose(x: Value, perm?: readonly number[]): Value {
     const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
-    return p.every((a, i) => a === i) && p.length === x.rank ? x : this.one(ops.Transpose, [x], { perm: p });
+    if (p.every((a, i) => a === i) && p.length === x.rank) return x;
+    const before = x.producer?.op.name === "Transpose" ? (x.producer.attrs["perm"] as readonly number[]) : undefined;
+    if (before && p.every((a, i) => before[a] === i)) return x.producer!.inputs[0]!;
+    return this.one(ops.Transpose, [x], { perm: p });
   }
 
   concat = (xs: readonly Value[], axis: number): Value =>

@@ -1,6 +1,6 @@
 // Graph → plain ONNX model (src/onnx/model.ts types) by asking each op to emit itself. This file only names
 // values, collects initializers and wires graph inputs/outputs; what an op becomes in ONNX lives in its op file.
-import type { Graph, Value } from "./ir.js";
+import type { Graph, Node, Value } from "./ir.js";
 import type { EmitContext } from "./op.js";
 import type { OnnxAttr, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from "../onnx/model.js";
 import { DEFAULT_OPSET } from "../onnx/model.js";
@@ -22,7 +22,8 @@ export function toOnnx(graph: Graph, opts: EmitOptions = {}): OnnxModel {
   let temps = 0;
 
   const graphOutputs = new Set(graph.outputs.map((o) => o.value));
-  const used = new Set<Value>(graph.nodes.flatMap((n) => n.inputs));
+  const nodesLive = liveNodes(graph);
+  const used = new Set<Value>(nodesLive.flatMap((n) => n.inputs));
   // A node output that is a graph output takes the output's name (the first one, if listed twice).
   for (const o of graph.outputs)
     if (o.value.kind === "node" && !names.has(o.value)) names.set(o.value, o.name);
@@ -97,7 +98,7 @@ export function toOnnx(graph: Graph, opts: EmitOptions = {}): OnnxModel {
     if (used.has(c) || graphOutputs.has(c))
       initializer(nameOf(c), c.dtype, c.shape as number[], c.data!, c.source);
 
-  for (const node of graph.nodes) {
+  for (const node of nodesLive) {
     currentDoc = node.source;
     let outs = node.outputs.map((v) => nameOf(v));
     const from = node.op.optionalOutputsFrom;
@@ -132,4 +133,20 @@ export function toOnnx(graph: Graph, opts: EmitOptions = {}): OnnxModel {
     producerName: "vfmc",
     ...(opts.docString ? { docString: opts.docString } : {}),
   };
+}
+
+/**
+ * The nodes some graph output depends on, in graph order. Rewrites while building (a transpose cancelling the one
+ * before it) can leave a node nobody reads, and onnxruntime would still run it.
+ */
+function liveNodes(graph: Graph): Node[] {
+  const needed = new Set<Value>(graph.outputs.map((o) => o.value));
+  const live: Node[] = [];
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i]!;
+    if (!n.outputs.some((v) => needed.has(v))) continue;
+    live.push(n);
+    for (const v of n.inputs) needed.add(v);
+  }
+  return live.reverse();
 }

@@ -7,6 +7,7 @@ import { printGraph } from "../../src/graph/print.js";
 import { toOnnx } from "../../src/graph/emit.js";
 import { InternalError } from "../../src/diagnostics/diagnostic.js";
 import { runModel } from "../harness/ort.js";
+import { linear } from "../../src/graph/composite/linear.js";
 
 describe("grad", () => {
   test("creates no nodes for branches that do not reach the loss or do not depend on wrt", () => {
@@ -65,6 +66,30 @@ describe("grad", () => {
     });
     expect(Array.from(out["dx"]!.data as Float32Array)).toEqual([1, -2, 3]);
     expect(Array.from(out["dz"]!.data as Float32Array)).toEqual([0, 0]);
+  });
+
+  test("a linear layer's weight gradient is one product, with no weight-sized Transpose emitted", async () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", "float32", [2, 3, 4]);
+    const w = g.input("w", "float32", [5, 4]);
+    const loss = g.reduceSum(g.mul(linear(g, x, w), g.input("c", "float32", [5])), [0, 1, 2]);
+    const [dw] = grad(g, loss, [w]);
+    g.output("dw", dw!);
+    const model = toOnnx(g);
+    const transposed = model.graph.nodes.filter((n) => n.opType === "Transpose").length;
+    // dyᵀ, which onnxruntime folds into the product; the forward product (and its Wᵀ) is not needed for dW
+    expect(transposed).toBe(1);
+    // dW[n, k] = c[n] · Σ_rows x[row, k]
+    const xs = Float32Array.from({ length: 24 }, (_, i) => (i % 7) - 3);
+    const cs = Float32Array.from([1, -2, 0.5, 3, 0.25]);
+    const out = await runModel(model, {
+      x: { dtype: "float32", dims: [2, 3, 4], data: xs },
+      w: { dtype: "float32", dims: [5, 4], data: new Float32Array(20).fill(0.1) },
+      c: { dtype: "float32", dims: [5], data: cs },
+    });
+    const colSum = [0, 1, 2, 3].map((k) => xs.filter((_, i) => i % 4 === k).reduce((a, b) => a + b, 0));
+    const expected = Array.from(cs).flatMap((c) => colSum.map((s) => c * s + 0));
+    expect(Array.from(out["dw"]!.data as Float32Array, (v) => v + 0)).toEqual(expected);
   });
 
   test("a VJP that returns the wrong shape is an internal error naming the op and both types", () => {

@@ -75,6 +75,18 @@ describe("inference results", () => {
     expect(() => g.add(back, g.input("y", "float32", [3, 197, 64]))).toThrow(ShapeError);
   });
 
+  test("a transpose that undoes the one before it returns that one's input; other compositions stay", () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", "float32", [2, 3, 4, 5]);
+    const t = g.transpose(x, [0, 2, 3, 1]);
+    expect(g.transpose(t, [0, 3, 1, 2])).toBe(x);
+    const w = g.input("w", "float32", [3, 4]);
+    expect(g.transpose(g.transpose(w))).toBe(w);
+    const twice = g.transpose(t, [0, 2, 3, 1]);
+    expect(twice).not.toBe(x);
+    expect(twice.shape).toEqual([2, 5, 3, 4]);
+  });
+
   test("dim arithmetic", () => {
     expect(dimProduct(["N", 197, 2])).toBe("394*N");
     expect(dimDivide("394*N", 197)).toBe("2*N");

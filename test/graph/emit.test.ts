@@ -28,6 +28,17 @@ describe("toOnnx", () => {
     expectValidOnnx(m, ctx);
   });
 
+  test("nodes no output depends on, and constants only they read, are not emitted", (ctx) => {
+    const g = new GraphBuilder("dead");
+    const x = g.input("x", "float32", [2, 3]);
+    g.add(g.transpose(x), g.constant([1, 2], "float32", [2]));
+    g.output("y", g.exp(x));
+    const m = toOnnx(g);
+    expect(m.graph.nodes.map((n) => n.opType)).toEqual(["Exp"]);
+    expect(m.graph.initializers).toEqual([]);
+    expectValidOnnx(m, ctx);
+  });
+
   test("a symbolic batch dim runs at several batch sizes", async (ctx) => {
     const g = new GraphBuilder("batch");
     const x = g.input("x", "float32", ["N", 3, 4]);
