@@ -15,7 +15,7 @@ import { gelu, silu } from "./composite/activations.js";
 export type Operand = Value | number;
 
 export class GraphBuilder extends Graph {
-  private scalars = new Map<string, Value>();
+  private filledConstants = new Map<string, Value>();
 
   // ---- leaves ----------------------------------------------------------------------------------------------
 
@@ -65,8 +65,11 @@ export class GraphBuilder extends Graph {
   /** A constant of one repeated value, shared per dtype, value and static shape. */
   filled(value: number, dtype: Dtype, shape: readonly number[]): Value {
     const key = `${dtype}:${Object.is(value, -0) ? "-0" : value}:${shape.join(",")}`;
-    let v = this.scalars.get(key);
-    if (!v) this.scalars.set(key, (v = this.constant(new Array<number>(size(shape)).fill(value), dtype, shape)));
+    let v = this.filledConstants.get(key);
+    if (!v) {
+      v = this.constant(new Array<number>(size(shape)).fill(value), dtype, shape);
+      this.filledConstants.set(key, v);
+    }
     return v;
   }
 
@@ -211,7 +214,8 @@ export class GraphBuilder extends Graph {
   transpose(x: Value, perm?: readonly number[]): Value {
     const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
     if (p.every((a, i) => a === i) && p.length === x.rank) return x;
-    const before = x.producer?.op.name === "Transpose" ? (x.producer.attrs["perm"] as readonly number[]) : undefined;
+    const before =
+      x.producer?.op.name === "Transpose" ? (x.producer.attrs["perm"] as readonly number[]) : undefined;
     if (before && p.every((a, i) => before[a] === i)) return x.producer!.inputs[0]!;
     return this.one(ops.Transpose, [x], { perm: p });
   }

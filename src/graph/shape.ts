@@ -133,7 +133,7 @@ export function unbroadcast(g: GraphBuilder, dy: Value, shape: Shape): Value {
   return sameShape(summed.shape, shape) ? summed : g.reshape(summed, shape);
 }
 
-/** Rows summed before a row-sum is worth a product: below this the ReduceSum is as fast and adds no constant. */
+/** Below this many rows a ReduceSum is as fast as the product, which would add a constant of ones. */
 const ROW_SUM_MIN_ROWS = 256;
 
 /**

@@ -16,7 +16,13 @@ export function linear(g: GraphBuilder, x: Value, weight: Value, bias?: Value): 
  * result is split: the activations are then never copied by a Split forward and a Concat backward (only the small
  * weight is); fmnist step −3 %.
  */
-export function splitLinear(g: GraphBuilder, x: Value, weight: Value, bias: Value | undefined, sizes: number[]): Value[] {
+export function splitLinear(
+  g: GraphBuilder,
+  x: Value,
+  weight: Value,
+  bias: Value | undefined,
+  sizes: number[],
+): Value[] {
   const weights = g.split(weight, sizes, 0);
   const biases = bias ? g.split(bias, sizes, 0) : [];
   return weights.map((w, i) => linear(g, x, w, biases[i]));

@@ -16,27 +16,20 @@ const swapLast = (g: GraphBuilder, v: Value): Value => {
   return g.transpose(v, perm);
 };
 
-/** db for a b whose batch dims are all 1 (or absent) against an a that carries every batch dim of dy; else undefined. */
-function sharedRightGrad(g: GraphBuilder, a: Value, b: Value, dy: Value): Value | undefined {
-  const batch = dy.shape.slice(0, -2);
-  if (batch.length === 0 || !b.shape.slice(0, -2).every((d) => d === 1)) return undefined;
-  if (a.rank !== dy.rank || !a.shape.slice(0, -2).every((d, i) => sameDim(d, batch[i]!))) return undefined;
-  const rows = (v: Value): Value => g.reshape(v, [-1, v.shape.at(-1)!]);
-  const db = g.matmul(g.transpose(rows(a), [1, 0]), rows(dy));
-  return b.rank === 2 ? db : g.reshape(db, b.shape);
-}
-
 /**
- * db for b = Wᵀ, a linear layer's transposed weight W [N, K] shared by every batch entry of a: W's own gradient
- * dyᵀ·a (batch dims folded into the rows), handed back transposed. The Transpose VJP then transposes it again,
- * which the builder cancels, so W's gradient is the product itself: the product aᵀ·dy would be [K, N] and need a
- * weight-sized Transpose (ViT-S/16 recipe: 18 ms for each 65 536 × 256 head weight).
+ * db for a b whose batch dims are all 1 (or absent) against an a that carries every batch dim of dy; else
+ * undefined. When b = Wᵀ (a linear layer's transposed weight W [N, K]), W's own gradient dyᵀ·a is formed and handed
+ * back transposed: the Transpose VJP transposes it again, which the builder cancels, so W's gradient is the product
+ * itself, where aᵀ·dy would need a weight-sized Transpose (ViT-S/16 recipe: 18 ms per 65 536 × 256 head weight).
  */
-function transposedWeightGrad(g: GraphBuilder, a: Value, b: Value, dy: Value): Value | undefined {
-  if (b.rank !== 2 || b.producer?.op.name !== "Transpose") return undefined;
+function sharedRightGrad(g: GraphBuilder, a: Value, b: Value, dy: Value): Value | undefined {
+  if (!b.shape.slice(0, -2).every((d) => d === 1)) return undefined;
   if (a.rank !== dy.rank || !a.shape.slice(0, -2).every((d, i) => sameDim(d, dy.shape[i]!))) return undefined;
   const rows = (v: Value): Value => (v.rank === 2 ? v : g.reshape(v, [-1, v.shape.at(-1)!]));
-  return g.transpose(g.matmul(g.transpose(rows(dy), [1, 0]), rows(a)), [1, 0]);
+  if (b.rank === 2 && b.producer?.op.name === "Transpose")
+    return g.transpose(g.matmul(g.transpose(rows(dy), [1, 0]), rows(a)), [1, 0]);
+  const db = g.matmul(g.transpose(rows(a), [1, 0]), rows(dy));
+  return b.rank === 2 ? db : g.reshape(db, b.shape);
 }
 
 export const MatMul = defineOp({
@@ -54,9 +47,7 @@ export const MatMul = defineOp({
   vjp: (g, { x: [a, b], dy, needs }) => [
     needs[0] ? unbroadcast(g, g.matmul(dy, swapLast(g, b!)), a!.shape) : undefined,
     needs[1]
-      ? (transposedWeightGrad(g, a!, b!, dy) ??
-        sharedRightGrad(g, a!, b!, dy) ??
-        unbroadcast(g, g.matmul(swapLast(g, a!), dy), b!.shape))
+      ? (sharedRightGrad(g, a!, b!, dy) ?? unbroadcast(g, g.matmul(swapLast(g, a!), dy), b!.shape))
       : undefined,
   ],
   samples: [
