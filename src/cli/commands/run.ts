@@ -339,7 +339,8 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
     .option(
       "--steps-per-call <n>",
       "training steps per onnxruntime call (CPU, CUDA): the state stays inside onnxruntime between them; auto = " +
-        "about 15 s per call, at least 20 calls per run; 1 = progress after every step",
+        "about 15 s per call, at least 20 calls per run; 1 = the plain step graph: progress after every step and the " +
+        "least memory (ViT-S/16 recipe: 3.8 instead of 5.5 GB, 5–10 % slower)",
       "auto",
     )
     .option("--eval-every <n>", "also run k-NN every n steps (0: only before and after training)", "0")

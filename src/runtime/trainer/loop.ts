@@ -154,9 +154,10 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
   else await evaluate("random-init", undefined);
 
   // WebGPU keeps the state in GPU buffers between calls of the step graph; CPU and CUDA run several steps per call
-  // through the steps graph when the manifest has one, so the state stays inside onnxruntime between steps
+  // through the steps graph when the manifest has one, so the state stays inside onnxruntime between steps. One
+  // step per call takes the plain step graph: the Loop's copy of its final state would only cost memory there.
   const onDevice = job.device === "webgpu";
-  const loopModel = onDevice ? undefined : job.stepsModel;
+  const loopModel = onDevice || job.stepsPerCall === 1 ? undefined : job.stepsModel;
   const session = await createSession(loopModel ?? job.trainModel, {
     device: job.device,
     threads: job.threads,
