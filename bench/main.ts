@@ -10,7 +10,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkSpec } from "../src/ir/compile-spec.js";
+import { checkSpec } from "../src/lower/check-spec.js";
 import type { Manifest } from "../src/lower/manifest.js";
 import { encodeModel } from "../src/onnx/serialize.js";
 import { checkDevice, createSession, ort } from "../src/runtime/session.js";

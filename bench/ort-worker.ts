@@ -5,7 +5,7 @@
 // no augmentation).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkSpec } from "../src/ir/compile-spec.js";
+import { checkSpec } from "../src/lower/check-spec.js";
 import type { Manifest } from "../src/lower/manifest.js";
 import { encodeModel } from "../src/onnx/serialize.js";
 import { createMaskGenerator } from "../src/runtime/masks/create.js";

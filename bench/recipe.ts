@@ -1,8 +1,8 @@
-// A benchmark recipe: a .vfm model checked by vfmc itself (checkSpec), its cost model (src/ir/cost.ts, FLOPs for
+// A benchmark recipe: a .vfm model checked by vfmc itself (checkSpec), its cost model (src/lower/cost.ts, FLOPs for
 // MFU) and the same recipe spelled as the PyTorch peer's config, so both sides compute the same shapes, crops and
 // losses from one source of truth.
-import { checkSpec } from "../src/ir/compile-spec.js";
-import { costs, type Costs } from "../src/ir/cost.js";
+import { checkSpec } from "../src/lower/check-spec.js";
+import { costs, type Costs } from "../src/lower/cost.js";
 import type { Head, ModelIR } from "../src/ir/model.js";
 import { gridOf } from "../src/ir/model.js";
 import { maskUpperbound } from "../src/lower/losses/ibot.js";

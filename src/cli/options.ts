@@ -7,7 +7,7 @@ import {
   makeDiagnostic,
   type Diagnostic,
 } from "../diagnostics/diagnostic.js";
-import { checkSpec } from "../ir/compile-spec.js";
+import { checkSpec } from "../lower/check-spec.js";
 import type { ModelIR } from "../ir/model.js";
 import { parseDataSpec, type DataSpec } from "../runtime/data/source.js";
 import { DEVICES, type Device } from "../runtime/session.js";

@@ -8,7 +8,7 @@ import type { ModelIR } from "../ir/model.js";
 import type { Manifest } from "../lower/manifest.js";
 import { DEFAULT_OPSET } from "../onnx/model.js";
 import { modelHash } from "../runtime/trainer/overrides.js";
-import { compileToDir } from "./commands/compile.js";
+import { compileToDir } from "./compile-to-dir.js";
 
 /**
  * What the compiled graphs depend on besides the model: the code that compiles them. A hash of the compiler's own

@@ -171,7 +171,12 @@ export function buildModel(id: ModelIdentity, v: SpecValues): ModelIR {
       minPatches: v.num("masking.min_patches"),
     },
     heads: { dino: dinoHead, ibot: ibotHead },
-    losses: { dino, ibot: ibotLoss, koleo: { weight: v.num("losses.koleo.weight") } },
+    losses: {
+      terms: ["dino", "ibot", "koleo"],
+      dino,
+      ibot: ibotLoss,
+      koleo: { weight: v.num("losses.koleo.weight") },
+    },
     teacher: { momentum: resolveSchedule(v.schedule("teacher.momentum"), train) },
     optim: {
       kind: "adamw",

@@ -1,12 +1,13 @@
-// The one entry every consumer uses (CLI commands, later the LSP): a .vfm file → checked model IRs and every
-// diagnostic of parsing (VFM1xxx), resolution and keys (VFM2xxx) and model checks (VFM3xxx).
+// A .vfm file → checked model IRs and every diagnostic of parsing (VFM1xxx), resolution and keys (VFM2xxx) and model
+// checks (VFM3xxx). The model checks include the loss terms' own, which live downstream with the terms
+// (src/lower/objectives) and come in as `termChecks`: consumers call checkSpec of src/lower/check-spec.ts.
 import { DiagnosticBag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import type { Document } from "../lang/ast.js";
 import { loadProgram, type ResolveHost, type ResolvedModel } from "../lang/resolve.js";
 import { modelSchema } from "../lang/schema/index.js";
 import type { SectionSpec } from "../lang/schema/types.js";
 import { buildModel } from "./build.js";
-import { checkBounds, checkModel } from "./check/index.js";
+import { checkBounds, checkModel, type TermChecks } from "./check/index.js";
 import { readModel, reportDuplicateKeys } from "./from-ast.js";
 import type { ModelIR } from "./model.js";
 import type { SpecValues } from "./spec-values.js";
@@ -23,7 +24,7 @@ export interface SpecResult {
   readonly files: ReadonlyMap<string, Document>;
 }
 
-export function checkSpec(file: string, host?: ResolveHost): SpecResult {
+export function checkSpecWith(file: string, termChecks: TermChecks, host?: ResolveHost): SpecResult {
   const program = loadProgram(file, host);
   const bag = new DiagnosticBag();
   for (const [, doc] of program.files)
@@ -34,7 +35,7 @@ export function checkSpec(file: string, host?: ResolveHost): SpecResult {
   const syntaxBroken = program.diagnostics.some((d) => d.code.startsWith("VFM1") && d.severity === "error");
   for (const m of syntaxBroken ? [] : program.models) {
     if (m.file !== entryFile) continue;
-    const ir = compileModel(m, program.files, bag);
+    const ir = buildCheckedModel(m, program.files, bag, termChecks);
     if (ir) models.push(ir);
   }
   return {
@@ -44,11 +45,12 @@ export function checkSpec(file: string, host?: ResolveHost): SpecResult {
   };
 }
 
-/** One resolved model → IR, or undefined when a required key is missing (its diagnostics are in `bag`). */
-export function compileModel(
+/** One resolved model → checked IR, or undefined when a required key is missing (its diagnostics are in `bag`). */
+export function buildCheckedModel(
   m: ResolvedModel,
   files: ReadonlyMap<string, Document>,
   bag: DiagnosticBag,
+  termChecks: TermChecks,
 ): ModelIR | undefined {
   const own = files.get(m.file)?.models.find((d) => d.name.name === m.name)?.body.span;
   const isOwn = (s: Span): boolean =>
@@ -60,7 +62,7 @@ export function compileModel(
   if (!hasRequired(m, values, modelSchema, "", bag)) return undefined;
   checkBounds(values, bag);
   const model = buildModel({ name: m.name, file: m.file, chain: m.chain, nameSpan: m.nameSpan }, values);
-  checkModel({ model, values, bag });
+  checkModel({ model, values, bag }, termChecks);
   return model;
 }
 

@@ -158,6 +158,8 @@ export interface ClsLoss {
 }
 
 export interface Losses {
+  /** the loss terms of the model's objective (`losses` sections), in registry order; others keep their defaults */
+  readonly terms: readonly string[];
   readonly dino: ClsLoss;
   /** weight 0 = off; the other fields default to the DINO loss's */
   readonly ibot: ClsLoss;

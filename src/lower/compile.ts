@@ -220,7 +220,7 @@ export function requestedKinds(opts: Pick<CompileOptions, "emit" | "opset">): Gr
   return kinds;
 }
 
-export function compileModel(ir: ModelIR, opts: CompileOptions): CompiledModel {
+export function compileModelGraphs(ir: ModelIR, opts: CompileOptions): CompiledModel {
   const kinds = requestedKinds(opts);
   if (opts.dims !== undefined) checkTruncation(ir, opts.dims);
   const bag = new DiagnosticBag();

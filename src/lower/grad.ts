@@ -5,18 +5,17 @@ import { GraphBuilder } from "../graph/builder.js";
 import { grad } from "../graph/autodiff.js";
 import type { GraphKind } from "./compile.js";
 import type { IoRoleInfo } from "./manifest.js";
-import { sslObjective } from "./losses/objective.js";
+import { GRAD } from "./contract.js";
+import { sslObjective } from "./objectives/objective.js";
 import { specSources } from "./source.js";
 import {
-  centerOutputs,
   checkTrainable,
   declareStepInputs,
   lossOutputs,
+  stateOutputs,
   type LoweredStep,
   type StepContext,
 } from "./train-step.js";
-
-export const GRAD = "grad.";
 
 export function lowerGrad(ctx: StepContext): LoweredStep {
   checkTrainable(ctx.ir, "grad");
@@ -34,12 +33,12 @@ export function lowerGrad(ctx: StepContext): LoweredStep {
       out.loss,
       trainable.map((t) => t.v),
     );
-    lossOutputs(g, out, roles);
+    lossOutputs(g, ctx.ir, out, roles);
     trainable.forEach(({ s }, i) => {
       g.output(GRAD + s.name, grads[i]!);
       roles.set(GRAD + s.name, { role: "grad", doc: `∂loss/∂${s.name}` });
     });
-    centerOutputs(g, inp, out, roles);
+    stateOutputs(g, inp, out, roles);
     return { graph: g, roles, params: inp.studentSpecs };
   });
 }

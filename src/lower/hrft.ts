@@ -7,8 +7,9 @@ import { DiagnosticBag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import type { ModelIR } from "../ir/model.js";
 import { resizeMatrix } from "./backbone/interpolation.js";
 import { backboneParamSpecs } from "./backbone/params.js";
-import { headParamSpecs } from "./heads/ibot.js";
-import { initTensor, TEACHER_PREFIX } from "./init.js";
+import { modelHeadSpecs } from "./objectives/index.js";
+import { studentName } from "./contract.js";
+import { initTensor } from "./init.js";
 import type { ParamSpec } from "./params.js";
 import {
   bindWeights,
@@ -116,7 +117,7 @@ export function hrftInit(ir: ModelIR, tensors: WeightMap, file: string, bag: Dia
   const maskSpec = backboneParamSpecs(bb, { channels: ir.input.channels }).find(
     (s) => !specs.some((t) => t.name === s.name),
   );
-  const fresh: ParamSpec[] = headParamSpecs(ir.heads, bb.dim);
+  const fresh: ParamSpec[] = modelHeadSpecs(ir);
   if (maskSpec) {
     const t = canon.get(maskSpec.name);
     const data = t && t.shape.join() === maskSpec.shape.join() ? toFloat32(t) : undefined;
@@ -127,7 +128,7 @@ export function hrftInit(ir: ModelIR, tensors: WeightMap, file: string, bag: Dia
   const seed = ir.train.seed;
   return {
     initial(name) {
-      const bare = name.startsWith(TEACHER_PREFIX) ? name.slice(TEACHER_PREFIX.length) : name;
+      const bare = studentName(name);
       const loaded = backbone.get(bare);
       if (loaded) return loaded;
       const spec = freshByName.get(bare);

@@ -1,12 +1,13 @@
 // The inference graph (docs/graph-contract.md, reference Appendix A): RGB pixels in [0, 1] → normalised in the
 // graph → ViT → final-LN CLS, patch tokens, registers and RASA-cleaned patch tokens. Parameters are initializers
 // (loaded weights or the §1.6 initialisation), so the file alone is a usable feature extractor. Without `value` the
-// parameters are declared without data and listed in `deferred`: compileModel attaches their values at emission,
+// parameters are declared without data and listed in `deferred`: compileModelGraphs attaches their values at emission,
 // one tensor at a time while the file is written, so building (or summarising) ViT-g's graph holds no weights.
 import { GraphBuilder } from "../graph/builder.js";
 import type { Value } from "../graph/ir.js";
 import type { Backbone, ExportOutput, ModelIR } from "../ir/model.js";
 import { DiagnosticBag, DiagnosticError } from "../diagnostics/diagnostic.js";
+import { normalisePixels } from "./backbone/normalise.js";
 import { backboneParams, vitForward } from "./backbone/vit.js";
 import type { IoRoleInfo } from "./manifest.js";
 import type { ParamSpec } from "./params.js";
@@ -30,19 +31,6 @@ export type InferGraph = LoweredGraph & {
   /** parameters declared without data that emission must turn into initializers (all of them without `value`) */
   readonly deferred: readonly ParamSpec[];
 };
-
-/** (pixels − mean) / std per channel, as torchvision's Normalize computes it. */
-export function normalisePixels(
-  g: GraphBuilder,
-  pixels: Value,
-  mean: readonly number[],
-  std: readonly number[],
-): Value {
-  const c = mean.length;
-  const m = g.constant(Float32Array.from(mean), "float32", [1, c, 1, 1]);
-  const s = g.constant(Float32Array.from(std), "float32", [1, c, 1, 1]);
-  return g.div(g.sub(pixels, m), s);
-}
 
 export function lowerInfer(inp: InferInputs): InferGraph {
   const { ir, backbone: bb } = inp;

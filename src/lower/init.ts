@@ -2,10 +2,10 @@
 // its own stream keyed by (seed, name), so adding or reordering parameters never changes another tensor's values.
 // The generator is local on purpose: lowering comes before the runtime and may not import its Rng.
 import { InternalError } from "../diagnostics/diagnostic.js";
+import { studentName } from "./contract.js";
 import { paramElements, type InitRule, type ParamSpec } from "./params.js";
 
 const TWO_POW_32 = 4294967296;
-export const TEACHER_PREFIX = "teacher.";
 
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -72,8 +72,7 @@ export function fillInit(out: Float32Array, rule: InitRule, stream: InitStream):
 /** The teacher starts as a copy of the student (§6), so `teacher.X` draws the stream of `X`. */
 export function initTensor(spec: ParamSpec, seed: number): Float32Array {
   const out = new Float32Array(paramElements(spec));
-  const key = spec.name.startsWith(TEACHER_PREFIX) ? spec.name.slice(TEACHER_PREFIX.length) : spec.name;
-  fillInit(out, spec.init, new InitStream(streamSeed(seed, key)));
+  fillInit(out, spec.init, new InitStream(streamSeed(seed, studentName(spec.name))));
   return out;
 }
 

@@ -5,6 +5,8 @@
 import type { Graph, Value } from "../graph/ir.js";
 import type { ModelIR, Schedule } from "../ir/model.js";
 import { gridOf } from "../ir/model.js";
+import { SCHEDULE_KEY, TEACHER } from "./contract.js";
+import { modelTerms, needsTeacher } from "./objectives/index.js";
 import type { ParamSpec } from "./params.js";
 
 /** What a graph input or output is for; a runner dispatches on this. */
@@ -149,7 +151,7 @@ export function graphEntry(
       ...graph.params
         .filter((p) => !p.data && !initialised?.has(p.name!))
         .map((p) =>
-          ioEntry(p.name!, p, roles.get(p.name!), p.name!.startsWith("teacher.") ? "teacher" : "param"),
+          ioEntry(p.name!, p, roles.get(p.name!), p.name!.startsWith(TEACHER) ? "teacher" : "param"),
         ),
     ],
     outputs: graph.outputs.map((o) => ioEntry(o.name, o.value, roles.get(o.name), "feature")),
@@ -161,15 +163,16 @@ export function manifestParam(p: ParamSpec): ManifestParam {
   return { name, shape, trainable, decay, lrMultiplier, group, lastLayer };
 }
 
-/** The schedules of a model, keyed as `schedule` inputs refer to them. */
+/** The schedules of a model, keyed as `schedule` inputs refer to them: the optimiser's, then each loss term's. */
 export function modelSchedules(ir: ModelIR): Record<string, Schedule> {
-  return {
-    lr: ir.optim.lr,
-    weight_decay: ir.optim.weightDecay,
-    teacher_momentum: ir.teacher.momentum,
-    teacher_temp: ir.losses.dino.teacherTemp,
-    ...(ir.losses.ibot.weight > 0 ? { ibot_teacher_temp: ir.losses.ibot.teacherTemp } : {}),
-  };
+  return Object.assign(
+    {
+      [SCHEDULE_KEY.lr]: ir.optim.lr,
+      [SCHEDULE_KEY.weightDecay]: ir.optim.weightDecay,
+      ...(needsTeacher(ir) ? { [SCHEDULE_KEY.teacherMomentum]: ir.teacher.momentum } : {}),
+    },
+    ...modelTerms(ir).map((t) => t.schedules?.(ir) ?? {}),
+  );
 }
 
 export function buildManifest(

@@ -1,6 +1,8 @@
 // What a checkpoint holds against what a model needs, for `vfmc info --weights`: the same key surgery as loading
 // (weights.ts, reference §12.8) and the same parameter records as lowering, so the report and a later compile or
 // run agree on every name and shape. Pure data in, data out; the CLI reads the file and prints.
+import { STEP } from "./contract.js";
+import { TRAINING_MODULES } from "./objectives/index.js";
 import { DiagnosticBag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ModelIR } from "../ir/model.js";
 import { backboneParamSpecs } from "./backbone/params.js";
@@ -57,7 +59,7 @@ export interface WeightsReport {
  * Modules of training checkpoints that inference drops (§12.8), and the optimiser state and step counter of vfmc's
  * own checkpoints; the group is the reported module name.
  */
-const DROPPED = /^(dino_head|ibot_head|dino_loss|ibot_patch_loss|koleo_loss|optimizer)\.|^(step)$/;
+const DROPPED = new RegExp(`^(${TRAINING_MODULES.join("|")})\\.|^(${STEP})$`);
 const RASA = /^(?:rasa_head\.)?(?:pre_pos_layers\.\d+|pos_pred)\.weight$/;
 
 const FLOAT_DTYPES = new Set(["F32", "F64", "F16", "BF16"]);

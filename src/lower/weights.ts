@@ -5,7 +5,8 @@
 import { DiagnosticBag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import { fromHalfBits } from "../graph/tensor-data.js";
 import type { Backbone } from "../ir/model.js";
-import { TEACHER_PREFIX } from "./init.js";
+import { STEP, studentName, TEACHER } from "./contract.js";
+import { TRAINING_MODULES } from "./objectives/index.js";
 import type { ParamSpec } from "./params.js";
 
 /** A tensor as a checkpoint reader hands it over (safetensors dtype names; F16/BF16 as raw 16-bit patterns). */
@@ -18,12 +19,13 @@ export interface WeightTensor {
 export type WeightMap = ReadonlyMap<string, WeightTensor>;
 
 /**
- * Keys that are not backbone inference parameters and so never reported as unused: the heads and loss state of
- * training checkpoints, RASA heads, mask_token (training only, but present in released checkpoints, §1.3), and
- * the optimiser moments and step counter of vfmc's own training checkpoints.
+ * Keys that are not backbone inference parameters and so never reported as unused: the loss terms' heads and state
+ * and the optimiser moments of training checkpoints, RASA heads, mask_token (training only, but present in released
+ * checkpoints, §1.3), and the step counter of vfmc's own training checkpoints.
  */
-const NOT_BACKBONE =
-  /^(?:(?:dino_head|ibot_head|rasa_head|student|dino_loss|ibot_patch_loss|koleo_loss|optimizer)\.|mask_token$|step$)/;
+const NOT_BACKBONE = new RegExp(
+  `^(?:(?:${[...TRAINING_MODULES, "rasa_head", "student"].join("|")})\\.|mask_token$|${STEP}$)`,
+);
 
 /**
  * The canonical name of a checkpoint key: `module.`, `backbone.` and `teacher.` prefixes stripped (in any order),
@@ -33,7 +35,7 @@ export function canonicalKey(key: string): string {
   let k = key;
   for (let changed = true; changed;) {
     changed = false;
-    for (const p of ["module.", "backbone.", TEACHER_PREFIX]) {
+    for (const p of ["module.", "backbone.", TEACHER]) {
       if (k.startsWith(p)) {
         k = k.slice(p.length);
         changed = true;
@@ -50,7 +52,7 @@ export function canonicalKey(key: string): string {
 export function normaliseCheckpoint(tensors: WeightMap): Map<string, WeightTensor> {
   const keys = [...tensors.keys()];
   const stripModule = (k: string): string => (k.startsWith("module.") ? k.slice("module.".length) : k);
-  const hasTeacher = keys.some((k) => stripModule(k).startsWith(TEACHER_PREFIX));
+  const hasTeacher = keys.some((k) => stripModule(k).startsWith(TEACHER));
   const out = new Map<string, WeightTensor>();
   for (const [key, t] of tensors) {
     const bare = stripModule(key);
@@ -130,7 +132,7 @@ export function bindWeights(
   const used = new Set<string>();
   const before = bag.items.length;
   for (const spec of specs) {
-    const key = spec.name.startsWith(TEACHER_PREFIX) ? spec.name.slice(TEACHER_PREFIX.length) : spec.name;
+    const key = studentName(spec.name);
     const t = tensors.get(key);
     if (!t) {
       bag.report("WeightsMissingTensor", undefined, [file, key, spec.shape.join(", ")]);

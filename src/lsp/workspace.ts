@@ -8,7 +8,7 @@ import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Document } from "../lang/ast.js";
 import { parse } from "../lang/parse.js";
 import { fileHost, loadProgram, type Program, type ResolveHost } from "../lang/resolve.js";
-import { checkSpec } from "../ir/compile-spec.js";
+import { checkSpec } from "../lower/check-spec.js";
 import type { ModelIR } from "../ir/model.js";
 import { pathOfUri } from "./positions.js";
 

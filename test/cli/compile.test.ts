@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
 import { initTensor } from "../../src/lower/init.js";
 import type { Manifest } from "../../src/lower/manifest.js";

@@ -3,7 +3,7 @@
 // position probe on the compiled graph's patch_tokens_rasa does about as badly as predicting the mean position.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
 import { initTensor } from "../../src/lower/init.js";
 import { readSafetensors, writeSafetensors } from "../../src/runtime/checkpoint/safetensors.js";

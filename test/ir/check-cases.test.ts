@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { Diag } from "../../src/diagnostics/catalogue.js";
 import { codeOf } from "../../src/diagnostics/diagnostic.js";
 import { renderText } from "../../src/diagnostics/render.js";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import { expectBaseline } from "../harness/baseline.js";
 
 const dir = "test/cases/check";

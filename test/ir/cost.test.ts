@@ -1,7 +1,9 @@
 // Parameter counts against the reference tables (§1.1 backbones, §2.2 heads), to the stated precision.
 import { describe, expect, test } from "vitest";
-import { checkSpec } from "../../src/ir/compile-spec.js";
-import { backboneParams, costs, headParams } from "../../src/ir/cost.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
+import { backboneParams } from "../../src/ir/cost.js";
+import { costs } from "../../src/lower/cost.js";
+import { headParams } from "../../src/lower/heads/cost.js";
 import type { ModelIR } from "../../src/ir/model.js";
 
 function models(file: string): Map<string, ModelIR> {
@@ -85,10 +87,12 @@ describe("head parameters (§2.2)", () => {
   test("totals add the separate iBOT head; a shared head adds nothing", () => {
     const m = get(dinov2, "dinov2_vitl14");
     const c = costs(m);
-    expect(c.params.ibotHead).toBe(headParams(m.heads.ibot!, 1024));
-    expect(c.params.total).toBe(c.params.backbone + c.params.dinoHead + c.params.ibotHead);
+    const module = (x: ModelIR, name: string) =>
+      costs(x).params.modules.find((h) => h.module === name)!.params;
+    expect(module(m, "ibot_head")).toBe(headParams(m.heads.ibot!, 1024));
+    expect(c.params.total).toBe(c.params.backbone + module(m, "dino_head") + module(m, "ibot_head"));
     const shared: ModelIR = { ...m, heads: { ...m.heads, ibot: { ...m.heads.dino, separate: false } } };
-    expect(costs(shared).params.ibotHead).toBe(0);
+    expect(module(shared, "ibot_head")).toBe(0);
   });
 });
 

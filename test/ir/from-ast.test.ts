@@ -1,6 +1,6 @@
 // AST → IR through the schema tables: defaults, derived values, extends with variant changes, diagnostics data.
 import { describe, expect, test } from "vitest";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import type { ModelIR } from "../../src/ir/model.js";
 
 function check(files: Record<string, string>) {

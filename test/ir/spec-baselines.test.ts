@@ -4,9 +4,9 @@ import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { renderText } from "../../src/diagnostics/render.js";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import { printModel } from "../../src/ir/print.js";
-import { infoText } from "../../src/ir/summary.js";
+import { infoText } from "../../src/lower/info.js";
 import { expectBaseline } from "../harness/baseline.js";
 
 const specFiles = ["specs", "examples"].flatMap((dir) =>

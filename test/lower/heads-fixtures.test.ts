@@ -2,7 +2,7 @@
 // (Franca F+ Matryoshka head): same parameter names and shapes, logits within rtol 1e-5 (docs/parity.md).
 import { describe, expect, it } from "vitest";
 import type { Value } from "../../src/graph/ir.js";
-import { headParamSpecs } from "../../src/lower/heads/ibot.js";
+import { projectionHeadSpecs } from "../../src/lower/heads/projection.js";
 import { projectionHead } from "../../src/lower/heads/projection.js";
 import type { HostTensor } from "../harness/ort.js";
 import { builder, run } from "./losses-harness.js";
@@ -15,7 +15,7 @@ for (const name of ["head_dino", "head_mrl"])
       const c = f.json.config.head;
       const dim = f.json.config.dim as number;
       const head = fixtureHead(c, dim);
-      const specs = headParamSpecs({ dino: head, ibot: null }, dim);
+      const specs = projectionHeadSpecs(head, dim, "dino_head");
       expect(specs.map((s) => [s.name, [...s.shape]])).toEqual(
         Object.entries(f.json.parameters).map(([n, p]) => [n, p.shape]),
       );

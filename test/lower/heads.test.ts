@@ -5,7 +5,7 @@ import { grad } from "../../src/graph/autodiff.js";
 import type { Value } from "../../src/graph/ir.js";
 import type { Head } from "../../src/ir/model.js";
 import { nestedLevels } from "../../src/ir/model.js";
-import { headParamSpecs } from "../../src/lower/heads/ibot.js";
+import { projectionHeadSpecs } from "../../src/lower/heads/projection.js";
 import { projectionHead } from "../../src/lower/heads/projection.js";
 import { builder, f32, matTensor, maxAbsDiff, numbers, randMat, run, toMat } from "./losses-harness.js";
 import { headRef, logSoftmax, type HeadShape, type Params } from "./ssl-reference.js";
@@ -47,7 +47,7 @@ function shapeOf(h: Head): HeadShape {
 
 describe("projection heads", () => {
   it("uses the DINOv2 / Franca state-dict names and shapes", () => {
-    const plain = headParamSpecs({ dino: head({}, DIM), ibot: null }, DIM).map(
+    const plain = projectionHeadSpecs(head({}, DIM), DIM, "dino_head").map(
       (s) => `${s.name} [${s.shape.join(",")}]`,
     );
     expect(plain).toEqual([
@@ -61,14 +61,18 @@ describe("projection heads", () => {
       "dino_head.last_layer.weight_v [12,6]",
     ]);
     const mrl = head({ nested: 2, l2norm: false, geluAfterBottleneck: true }, DIM);
-    const names = headParamSpecs({ dino: mrl, ibot: { ...mrl, separate: true } }, DIM, "teacher.").map(
-      (s) => `${s.name} [${s.shape.join(",")}]`,
-    );
+    const names = [
+      ...projectionHeadSpecs(mrl, DIM, "dino_head", "teacher."),
+      ...projectionHeadSpecs(mrl, DIM, "ibot_head", "teacher."),
+    ].map((s) => `${s.name} [${s.shape.join(",")}]`);
     expect(names).toContain("teacher.dino_head.matryoshka_projections.0.weight [4,4]");
     expect(names).toContain("teacher.ibot_head.mlps.1.4.weight [6,10]");
     expect(names).toContain("teacher.dino_head.last_layers.0.weight_g [6,1]");
     expect(names).toContain("teacher.ibot_head.last_layers.1.weight_v [12,6]");
-    const specs = headParamSpecs({ dino: mrl, ibot: { ...mrl, separate: true } }, DIM, "teacher.");
+    const specs = [
+      ...projectionHeadSpecs(mrl, DIM, "dino_head", "teacher."),
+      ...projectionHeadSpecs(mrl, DIM, "ibot_head", "teacher."),
+    ];
     expect(new Set(specs.map((s) => s.group))).toEqual(new Set(["dino_head", "ibot_head"]));
     expect(specs.filter((s) => s.lastLayer).every((s) => s.name.includes("last_layers"))).toBe(true);
     expect(specs.find((s) => s.name.endsWith("mlps.0.0.bias"))!.decay).toBe(false);
@@ -77,7 +81,7 @@ describe("projection heads", () => {
 
   for (const [name, h] of CASES)
     it(`logits and gradients match the reference: ${name}`, async () => {
-      const specs = headParamSpecs({ dino: h, ibot: null }, DIM);
+      const specs = projectionHeadSpecs(h, DIM, "dino_head");
       const params: Params = {};
       specs.forEach((s, i) => {
         const n = s.shape.reduce((a, b) => a * b, 1);

@@ -1,6 +1,6 @@
 // The lowered inference graph, run in onnxruntime, against the plain TypeScript ViT of infer-vit-reference.ts.
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import type { Backbone, ModelIR } from "../../src/ir/model.js";
 import { DiagnosticBag } from "../../src/diagnostics/diagnostic.js";
 import { toOnnx } from "../../src/graph/emit.js";

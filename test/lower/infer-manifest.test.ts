@@ -1,7 +1,7 @@
 // The manifest's graph entries: roles by name, defaults for unlabelled values, parameters without data as inputs.
 import { describe, expect, it } from "vitest";
 import { GraphBuilder } from "../../src/graph/builder.js";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
 import { buildManifest, graphEntry, modelSchedules, type IoRoleInfo } from "../../src/lower/manifest.js";
 

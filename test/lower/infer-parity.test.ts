@@ -12,7 +12,7 @@ import type { Backbone } from "../../src/ir/model.js";
 import { resizeMatrix } from "../../src/lower/backbone/interpolation.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
 import { backboneParams, vitForward } from "../../src/lower/backbone/vit.js";
-import { normalisePixels } from "../../src/lower/infer.js";
+import { normalisePixels } from "../../src/lower/backbone/normalise.js";
 import { bindWeights, normaliseCheckpoint } from "../../src/lower/weights.js";
 import { readSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { runModel, type HostTensor } from "../harness/ort.js";

@@ -4,9 +4,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import type { ModelIR } from "../../src/ir/model.js";
-import { compileModel } from "../../src/lower/compile.js";
+import { compileModelGraphs } from "../../src/lower/compile.js";
 import type { WeightMap } from "../../src/lower/weights.js";
 import { DEFAULT_OPSET } from "../../src/onnx/model.js";
 import { readSafetensors, type Tensor } from "../../src/runtime/checkpoint/safetensors.js";
@@ -58,7 +58,7 @@ export async function inferWith(
   pixels: Tensor,
   file = "ckpt.safetensors",
 ): Promise<{ outputs: Record<string, Float32Array>; codes: string[] }> {
-  const compiled = compileModel(ir, {
+  const compiled = compileModelGraphs(ir, {
     emit: ["infer"],
     opset: DEFAULT_OPSET,
     weights: [{ file, tensors: weights }],

@@ -11,9 +11,9 @@ import type { Io } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { DiagnosticBag, DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { toOnnx } from "../../src/graph/emit.js";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import type { ModelIR } from "../../src/ir/model.js";
-import { compileModel, graphKind, lowerContext, lowerGraph } from "../../src/lower/compile.js";
+import { compileModelGraphs, graphKind, lowerContext, lowerGraph } from "../../src/lower/compile.js";
 import { attachDeferred } from "../../src/lower/deferred-weights.js";
 import { lowerInfer } from "../../src/lower/infer.js";
 import { initTensor } from "../../src/lower/init.js";
@@ -136,7 +136,7 @@ describe("source spans", () => {
     const bad: ModelIR = { ...ir, input: { ...ir.input, channels: 1 } };
     let caught: unknown;
     try {
-      compileModel(bad, { emit: ["infer"], opset: DEFAULT_OPSET });
+      compileModelGraphs(bad, { emit: ["infer"], opset: DEFAULT_OPSET });
     } catch (e) {
       caught = e;
     }
@@ -185,9 +185,9 @@ describe("deferred weights", () => {
     expect(Array.from(a.cls!.data as Float32Array)).toEqual(Array.from(b.cls!.data as Float32Array));
   });
 
-  it("compileModel reports the weights' bytes without producing them", () => {
+  it("compileModelGraphs reports the weights' bytes without producing them", () => {
     const ir = tiny();
-    const compiled = compileModel(ir, { emit: ["infer"], opset: DEFAULT_OPSET });
+    const compiled = compileModelGraphs(ir, { emit: ["infer"], opset: DEFAULT_OPSET });
     const g = compiled.graphs[0]!;
     expect(g.bytes).toBe(4 * g.paramCount + constantBytes(g.model));
     // the manifest lists pixel_values only: the parameters are initializers, not inputs

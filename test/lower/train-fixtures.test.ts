@@ -5,8 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { toOnnx } from "../../src/graph/emit.js";
 import type { IbotHead, ModelIR } from "../../src/ir/model.js";
-import { GRAD, lowerGrad } from "../../src/lower/grad.js";
-import { NEXT, OPT_M, OPT_V, lowerTrainStep } from "../../src/lower/train-step.js";
+import { GRAD, NEXT, OPT_M, OPT_V } from "../../src/lower/contract.js";
+import { lowerGrad } from "../../src/lower/grad.js";
+import { lowerTrainStep } from "../../src/lower/train-step.js";
 import type { HostTensor } from "../harness/ort.js";
 import { runModel } from "../harness/ort.js";
 import { f32 } from "./losses-harness.js";
@@ -73,6 +74,7 @@ function irOf(f: Fixture): ModelIR {
     },
     heads: { dino, ibot },
     losses: {
+      ...base.losses,
       dino: loss(c.losses.dino),
       ibot: loss(c.losses.ibot),
       koleo: { weight: c.losses.koleo.weight },

@@ -7,18 +7,12 @@ import type { Value } from "../../src/graph/ir.js";
 import type { ModelIR } from "../../src/ir/model.js";
 import { DiagnosticBag, DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { lowerContext } from "../../src/lower/compile.js";
-import { GRAD, gradKind, lowerGrad } from "../../src/lower/grad.js";
+import { GRAD, NEXT, OPT_M, OPT_V } from "../../src/lower/contract.js";
+import { gradKind, lowerGrad } from "../../src/lower/grad.js";
 import { graphEntry } from "../../src/lower/manifest.js";
 import type { IoRoleInfo } from "../../src/lower/manifest.js";
 import type { ParamSpec } from "../../src/lower/params.js";
-import {
-  NEXT,
-  OPT_M,
-  OPT_V,
-  lowerTrainStep,
-  trainKind,
-  type LoweredStep,
-} from "../../src/lower/train-step.js";
+import { lowerTrainStep, trainKind, type LoweredStep } from "../../src/lower/train-step.js";
 import type { HostTensor } from "../harness/ort.js";
 import { runModel } from "../harness/ort.js";
 import { checkOnnx } from "../harness/onnx-checker.js";

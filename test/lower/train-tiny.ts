@@ -1,6 +1,6 @@
 // Tiny training models for the train/grad graph tests: the franca-tiny example shrunk further, and a DINOv2-style
 // variant (plain heads with L2 norm, shared iBOT head, centering, block masks), plus a deterministic batch.
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import type { Head, ModelIR } from "../../src/ir/model.js";
 import { nestedLevels } from "../../src/ir/model.js";
 import type { ParamSpec } from "../../src/lower/params.js";
@@ -62,6 +62,7 @@ export function tinyIr(kind: TinyKind, over: { dropPath?: number } = {}): ModelI
       ibot: isFranca ? { ...head(2, true), bottleneck: 5, separate: true } : { ...dino, separate: false },
     },
     losses: {
+      ...base.losses,
       dino: { ...base.losses.dino, targets: isFranca ? "sinkhorn" : "centering", centerMomentum: 0.9 },
       ibot: {
         ...base.losses.ibot,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { DiagnosticBag, DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
-import { headParamSpecs } from "../../src/lower/heads/ibot.js";
+import { modelHeadSpecs } from "../../src/lower/objectives/index.js";
 import { hrftInit, hrftModel, resizePosEmbedData } from "../../src/lower/hrft.js";
 import { initTensor } from "../../src/lower/init.js";
 import type { WeightTensor } from "../../src/lower/weights.js";
@@ -58,7 +58,7 @@ describe.skipIf(!haveReleased())("HRFT from a Franca v1.0 checkpoint (4×4 grid 
     expect(init.initial("blocks.1.attn.qkv.weight")).toEqual(qkv);
     expect(init.initial("teacher.blocks.1.attn.qkv.weight")).toEqual(qkv);
     expect(init.initial("mask_token")).toEqual(checkpoint.get("teacher.backbone.mask_token")!.data);
-    const heads = headParamSpecs(hi.heads, hi.backbone.dim);
+    const heads = modelHeadSpecs(hi);
     expect(heads.length).toBeGreaterThan(0);
     expect(init.fresh).toEqual(heads.map((s) => s.name));
     for (const s of heads) {

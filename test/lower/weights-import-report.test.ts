@@ -2,10 +2,10 @@
 // (flat, 37×37 grid, 175 tensors) and Franca ViT-L/14 LAION v1.0.0 (teacher, 4 chunks of 6 blocks, MRL heads, RASA
 // head, a 37×37 grid under a spec built for 16×16), reference §1.1, §1.3, §12.8.
 import { describe, expect, it } from "vitest";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import type { ModelIR } from "../../src/ir/model.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
-import { headParamSpecs } from "../../src/lower/heads/ibot.js";
+import { modelHeadSpecs } from "../../src/lower/objectives/index.js";
 import { weightsReport, weightsReportText } from "../../src/lower/weights-report.js";
 import type { WeightTensor } from "../../src/lower/weights.js";
 
@@ -38,8 +38,7 @@ describe("weights report on full-size layouts", () => {
       n.replace(/^blocks\.(\d+)\./, (_, i: string) => `blocks.${Math.floor(Number(i) / 6)}.${i}.`);
     const teacher = stateDict(ir, 37, (n) => `teacher.backbone.${chunk(n)}`);
     expect([...teacher.keys()]).toContain("teacher.backbone.blocks.1.6.attn.qkv.weight");
-    for (const s of headParamSpecs(ir.heads, ir.backbone.dim))
-      teacher.set(`teacher.${s.name}`, shapeOnly(s.shape));
+    for (const s of modelHeadSpecs(ir)) teacher.set(`teacher.${s.name}`, shapeOnly(s.shape));
     for (let k = 0; k < 8; k++)
       teacher.set(`teacher.rasa_head.pre_pos_layers.${k}.weight`, shapeOnly([2, 1024]));
     teacher.set("teacher.rasa_head.pos_pred.weight", shapeOnly([2, 1024]));

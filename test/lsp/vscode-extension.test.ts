@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { listFiles, PackageManager } from "@vscode/vsce";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TextEdit } from "vscode-languageserver";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import { LspClient, REPO, uriOf } from "./lsp-client.js";
 
 const extension = path.join(REPO, "editors/vscode");

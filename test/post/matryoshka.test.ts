@@ -2,7 +2,7 @@
 // checked against the spec's levels, and kNN per level reads the first d channels.
 import { describe, expect, it } from "vitest";
 import { toOnnx } from "../../src/graph/emit.js";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import { DiagnosticBag, DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { lowerContext } from "../../src/lower/compile.js";
 import { lowerInfer } from "../../src/lower/infer.js";

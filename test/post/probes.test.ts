@@ -1,7 +1,7 @@
 // The frozen-feature protocols on a real (random-init) model: CLS features of examples/franca-tiny.vfm on the
 // synthetic data, as `vfmc eval --linear / --retrieval / --knn --levels` will run them.
 import { describe, expect, it } from "vitest";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import { backboneParamSpecs } from "../../src/lower/backbone/params.js";
 import { initTensor } from "../../src/lower/init.js";
 import type { WeightTensor } from "../../src/lower/weights.js";

@@ -4,7 +4,7 @@
 // checkpoints, resume, stop requests and NaN guard be tested in milliseconds per step, independently of the ViT.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkSpec } from "../../src/ir/compile-spec.js";
+import { checkSpec } from "../../src/lower/check-spec.js";
 import type { GraphEntry, IoEntry, Manifest } from "../../src/lower/manifest.js";
 import type { OnnxModel, OnnxNode, OnnxValueInfo } from "../../src/onnx/model.js";
 import { encodeModel } from "../../src/onnx/serialize.js";

@@ -1,7 +1,7 @@
 // `vfmc check <spec…>`: parse, resolve and check specs; every problem of every file in one run.
 import type { Command } from "commander";
 import { DiagnosticBag, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { checkSpec } from "../../ir/compile-spec.js";
+import { checkSpec } from "../../lower/check-spec.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 

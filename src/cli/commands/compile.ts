@@ -1,27 +1,19 @@
 // `vfmc compile <spec>`: check a spec, lower each model to its ONNX graphs and write them with the manifest
-// (docs/graph-contract.md). Weights files are read here, through the runtime's safetensors reader, because
-// lowering may not import the runtime; lowering itself only sees tensors.
-import { mkdirSync, writeFileSync } from "node:fs";
+// (docs/graph-contract.md; the writing is ../compile-to-dir.ts). Weights files are read here, through the runtime's
+// safetensors reader, because lowering may not import the runtime; lowering itself only sees tensors.
 import { join } from "node:path";
 import type { Command } from "commander";
 import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { renderJson } from "../../diagnostics/render.js";
-import { checkSpec } from "../../ir/compile-spec.js";
+import { checkSpec } from "../../lower/check-spec.js";
 import type { ModelIR } from "../../ir/model.js";
-import {
-  compileModel,
-  GRAPH_KINDS,
-  OPSET_RANGE,
-  type CompiledGraph,
-  type WeightsFile,
-} from "../../lower/compile.js";
-import type { Manifest } from "../../lower/manifest.js";
+import { GRAPH_KINDS, OPSET_RANGE, type WeightsFile } from "../../lower/compile.js";
 import { modelSummaries } from "../../lower/summary.js";
 import { formatSummary } from "../../graph/summary.js";
 import { DEFAULT_OPSET } from "../../onnx/model.js";
-import { PROTOBUF_LIMIT, writeModel, type WriteResult } from "../../onnx/serialize.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
+import { compileToDir, human, type GraphReport } from "../compile-to-dir.js";
 import { repeatableOption } from "../options.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -38,24 +30,6 @@ interface CompileCliOptions {
 }
 
 const DEFAULT_EMIT = ["infer", "train"];
-/** `auto` moves weights out of the .onnx file above this many bytes: far under protobuf's 2 GiB, and large
- * enough that small and base models stay one self-contained file. */
-export const AUTO_EXTERNAL_BYTES = 1 << 30;
-
-/** With external data on, initializers of at least this many bytes go to the data file (ONNX's usual 1 KiB). */
-const EXTERNAL_THRESHOLD = 1024;
-
-export interface GraphReport {
-  readonly kind: string;
-  readonly file: string;
-  readonly nodes: number;
-  readonly params: number;
-  readonly bytes: number;
-  readonly externalBytes: number;
-  readonly lowerMs: number;
-  readonly writeMs: number;
-}
-
 function fail(key: "BadOption", message: string): never {
   const bag = new DiagnosticBag();
   bag.report(key, undefined, [message, "compile"]);
@@ -75,85 +49,10 @@ function emitList(opt: string | undefined): string[] {
   return kinds;
 }
 
-function useExternal(mode: string, bytes: number): boolean {
-  if (mode === "always") return true;
-  if (mode === "never") {
-    if (bytes > PROTOBUF_LIMIT)
-      fail("BadOption", `--external-data never: the weights (${bytes} bytes) exceed protobuf's 2 GiB`);
-    return false;
-  }
-  return bytes > AUTO_EXTERNAL_BYTES;
-}
-
 async function readWeights(files: readonly string[]): Promise<WeightsFile[]> {
   const out: WeightsFile[] = [];
   for (const file of files) out.push({ file, tensors: (await readSafetensors(file)).tensors });
   return out;
-}
-
-function human(n: number, unit: string): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G${unit}`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M${unit}`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k${unit}`;
-  return `${n} ${unit}`;
-}
-
-async function writeGraph(
-  g: CompiledGraph,
-  dir: string,
-  mode: string,
-): Promise<{ result: WriteResult; ms: number }> {
-  const t0 = performance.now();
-  const externalData = useExternal(mode, g.bytes);
-  const result = await writeModel(g.model, join(dir, g.file), {
-    externalData,
-    threshold: EXTERNAL_THRESHOLD,
-  });
-  return { result, ms: performance.now() - t0 };
-}
-
-/** Compiles one model and writes its files; returns one report per graph and the diagnostics it raised. */
-export async function compileToDir(
-  ir: ModelIR,
-  dir: string,
-  opts: {
-    emit: readonly string[];
-    opset: number;
-    weights: readonly WeightsFile[];
-    externalData: string;
-    progress?: (s: string) => void;
-    dims?: number;
-  },
-): Promise<{ reports: GraphReport[]; manifest: Manifest; diagnostics: readonly Diagnostic[] }> {
-  const compiled = compileModel(ir, {
-    emit: opts.emit,
-    opset: opts.opset,
-    weights: opts.weights,
-    ...(opts.progress ? { progress: opts.progress } : {}),
-    ...(opts.dims !== undefined ? { dims: opts.dims } : {}),
-  });
-  mkdirSync(dir, { recursive: true });
-  const reports: GraphReport[] = [];
-  const entries = [];
-  for (const g of compiled.graphs) {
-    opts.progress?.(`${ir.name}.${g.kind}: writing ${human(g.bytes, "B")}`);
-    const { result, ms } = await writeGraph(g, dir, opts.externalData);
-    const external = result.files[1];
-    entries.push(external ? { ...g.entry, externalData: g.file + ".data" } : g.entry);
-    reports.push({
-      kind: g.kind,
-      file: g.file,
-      nodes: g.nodes,
-      params: g.paramCount,
-      bytes: result.bytes + result.externalBytes,
-      externalBytes: result.externalBytes,
-      lowerMs: g.lowerMs,
-      writeMs: ms,
-    });
-  }
-  const manifest: Manifest = { ...compiled.manifest, graphs: entries };
-  writeFileSync(join(dir, `${ir.name}.manifest.json`), JSON.stringify(manifest, null, 2) + "\n");
-  return { reports, manifest, diagnostics: compiled.diagnostics };
 }
 
 function reportLine(r: GraphReport): string {

@@ -3,10 +3,10 @@
 import type { Command } from "commander";
 import { DiagnosticBag } from "../../diagnostics/diagnostic.js";
 import { renderJson } from "../../diagnostics/render.js";
-import { checkSpec } from "../../ir/compile-spec.js";
+import { checkSpec } from "../../lower/check-spec.js";
 import type { ModelIR } from "../../ir/model.js";
 import { printModel } from "../../ir/print.js";
-import { infoJson, infoText } from "../../ir/summary.js";
+import { infoJson, infoText } from "../../lower/info.js";
 import type { WeightsFile } from "../../lower/compile.js";
 import { weightsReport, weightsReportDiagnostics, weightsReportText } from "../../lower/weights-report.js";
 import { SafetensorsReader } from "../../runtime/checkpoint/safetensors.js";

@@ -7,8 +7,12 @@ import { checkShapes } from "./shapes.js";
 export { checkBounds } from "./bounds.js";
 export type { CheckContext } from "./context.js";
 
-export function checkModel(ctx: CheckContext): void {
+/** Checks a model's loss terms add after the model's own (src/lower/objectives: each term checks itself). */
+export type TermChecks = (ctx: CheckContext) => void;
+
+export function checkModel(ctx: CheckContext, termChecks: TermChecks): void {
   checkShapes(ctx);
   checkSchedules(ctx);
   checkConsistency(ctx);
+  termChecks(ctx);
 }

@@ -1,4 +1,4 @@
-// Shape checks (VFM3003–3006, 3009): divisibility the ViT and the Matryoshka heads need.
+// Shape checks (VFM3003, 3004, 3009): divisibility the ViT needs. The heads' (VFM3005, 3006) are their loss terms'.
 import { spanOf } from "../model.js";
 import type { CheckContext } from "./context.js";
 
@@ -36,35 +36,6 @@ export function checkShapes({ model, values, bag }: CheckContext): void {
       lower || b.patch,
       lower + b.patch,
     ]);
-  }
-  const heads = [
-    ["dino", model.heads.dino] as const,
-    ...(model.heads.ibot?.separate ? [["ibot", model.heads.ibot] as const] : []),
-  ];
-  for (const [name, head] of heads) {
-    const divisor = 2 ** (head.nested - 1);
-    if (b.dim % divisor !== 0) {
-      let max = 1;
-      while (b.dim % 2 ** max === 0) max++;
-      bag.report("NestedLevelsDoNotDivide", spanOf(model, `heads.${name}.nested`), [
-        name,
-        head.nested,
-        b.dim,
-        divisor,
-        max,
-      ]);
-      continue;
-    }
-    const narrow = head.levels[0];
-    if (narrow && narrow.prototypes < 1) {
-      bag.report("LevelWithoutPrototypes", spanOf(model, `heads.${name}.prototypes`), [
-        name,
-        narrow.width,
-        narrow.prototypes,
-        b.dim,
-        Math.ceil(b.dim / narrow.width),
-      ]);
-    }
   }
   for (const key of ["mean", "std"] as const) {
     const n = model.input[key].length;

@@ -1,10 +1,7 @@
 // The iBOT head (reference §2.1 table, §3.1): a module of its own (`ibot_head`, separate configs) or the DINO head
 // reused (`ibot.separate_head: false`). Shared-head configs run one head call on [CLS rows; buffer] in PyTorch;
 // the head is row-wise, so two calls on the parts compute the same numbers.
-import type { Heads } from "../../ir/model.js";
-import type { Head } from "../../ir/model.js";
-import type { ParamSpec } from "../params.js";
-import { projectionHeadSpecs } from "./projection.js";
+import type { Head, Heads } from "../../ir/model.js";
 
 export const DINO_HEAD = "dino_head";
 export const IBOT_HEAD = "ibot_head";
@@ -20,11 +17,4 @@ export function ibotHeadUse(heads: Heads): HeadUse | null {
   return heads.ibot.separate
     ? { module: IBOT_HEAD, head: heads.ibot }
     : { module: DINO_HEAD, head: heads.dino };
-}
-
-/** Every head parameter of a model (student names, or the teacher's with prefix `teacher.`), DINO head first. */
-export function headParamSpecs(heads: Heads, inDim: number, prefix = ""): ParamSpec[] {
-  const specs = projectionHeadSpecs(heads.dino, inDim, DINO_HEAD, prefix);
-  if (heads.ibot?.separate) specs.push(...projectionHeadSpecs(heads.ibot, inDim, IBOT_HEAD, prefix));
-  return specs;
 }

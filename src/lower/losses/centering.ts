@@ -4,6 +4,10 @@
 import type { GraphBuilder } from "../../graph/builder.js";
 import type { Value } from "../../graph/ir.js";
 
+/** The manifest's words for a centre input and its next-step output. */
+export const CENTER_DOC = "centering state (§3.2), zeros at start";
+export const NEXT_CENTER_DOC = "centering state for the next step";
+
 /** logits [B, K], center [1, K] → targets [B, K] */
 export function centeredTargets(g: GraphBuilder, logits: Value, center: Value, teacherTemp: Value): Value {
   return g.softmax(g.div(g.sub(g.stopGradient(logits), center), teacherTemp), -1);

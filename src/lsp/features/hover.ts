@@ -12,7 +12,7 @@ import { locate, pathOf } from "../locate.js";
 import { rangeOf } from "../positions.js";
 import { kindText, resolvedValues, valueAt, valueText } from "../spec-text.js";
 import type { Analysis } from "../workspace.js";
-import { backboneSummary, headsSummary, modelSummary } from "./model-costs.js";
+import { backboneSummary, modulesSummary, moduleSections, modelSummary } from "./model-costs.js";
 
 export function hover(a: Analysis, offset: number): Hover | null {
   const at = locate(a.doc, offset);
@@ -86,8 +86,8 @@ function keyHover(
     const costs =
       ir && keyPath === "backbone"
         ? backboneSummary(ir)
-        : ir && (keyPath === "heads" || keyPath === "heads.dino" || keyPath === "heads.ibot")
-          ? headsSummary(ir, keyPath === "heads" ? "heads" : keyPath === "heads.dino" ? "dino" : "ibot")
+        : ir && moduleSections(ir).includes(keyPath)
+          ? modulesSummary(ir, keyPath)
           : [];
     if (costs.length) lines.push("", ...costs);
     return lines.join("\n");

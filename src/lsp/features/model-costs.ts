@@ -1,10 +1,12 @@
-// Parameter counts and tensor shapes for hovers on a model, its backbone and its heads. Counts come from
-// src/ir/cost.ts and shapes from the lowering's own parameter records (the names and shapes the ONNX graphs and
-// checkpoints use), so the editor never disagrees with `vfmc info` or the compiled graph.
-import { backboneParams, costs, headParams } from "../../ir/cost.js";
+// Parameter counts and tensor shapes for hovers on a model, its backbone and the modules of its loss terms (heads,
+// decoders). Counts come from the cost model (src/lower/cost.ts) and shapes from the lowering's own parameter records
+// (the names and shapes the ONNX graphs and checkpoints use), so the editor never disagrees with `vfmc info` or the
+// compiled graph.
+import { backboneParams } from "../../ir/cost.js";
 import { gridOf, type ModelIR } from "../../ir/model.js";
 import { backboneParamSpecs } from "../../lower/backbone/params.js";
-import { DINO_HEAD, headParamSpecs, IBOT_HEAD } from "../../lower/heads/ibot.js";
+import { costs } from "../../lower/cost.js";
+import { modelHeadSpecs } from "../../lower/objectives/index.js";
 import type { ParamSpec } from "../../lower/params.js";
 
 const MAX_ROWS = 24;
@@ -29,7 +31,7 @@ function shape(s: readonly number[]): string {
 function shapeTable(specs: readonly ParamSpec[]): string[] {
   const rows = new Map<string, { shape: string; times: number }>();
   for (const p of specs) {
-    const name = p.name.replace(/(^|\.)blocks\.\d+\./, "$1blocks.i.");
+    const name = p.name.replace(/(^|\.|_)blocks\.\d+\./, "$1blocks.i.");
     const row = rows.get(name);
     if (row) row.times++;
     else rows.set(name, { shape: shape(p.shape), times: 1 });
@@ -70,32 +72,33 @@ export function backboneSummary(m: ModelIR): string[] {
   ];
 }
 
-/** `which`: "heads" (both), "dino" or "ibot". */
-export function headsSummary(m: ModelIR, which: "heads" | "dino" | "ibot"): string[] {
-  const D = m.backbone.dim;
-  const specs = headParamSpecs(m.heads, D);
-  const of = (module: string) => specs.filter((p) => p.name.startsWith(`${module}.`));
-  if (which === "heads") {
-    const p = costs(m).params;
+/** The spec sections that configure a module of the model's loss terms, and `heads` (all of them). */
+export function moduleSections(m: ModelIR): string[] {
+  return ["heads", ...costs(m).params.modules.map((h) => h.section)];
+}
+
+/** Hover lines for `heads` (every module) or the section of one module (`heads.dino`, `decoder`). */
+export function modulesSummary(m: ModelIR, section: string): string[] {
+  const p = costs(m).params;
+  if (section === "heads")
     return [
-      `**parameters** ${count(p.heads)}: DINO head ${count(p.dinoHead)}, iBOT head ${count(p.ibotHead)}`,
+      `**parameters** ${count(p.heads)}: ${p.modules.map((h) => `${h.module} ${count(h.params)}`).join(", ")}`,
     ];
-  }
-  if (which === "ibot" && !m.heads.ibot) return ["iBOT is off (losses.ibot.weight 0): no head"];
-  if (which === "ibot" && !m.heads.ibot?.separate)
-    return ["**parameters** 0 of its own: iBOT uses the DINO head (`separate false`)"];
-  const head = which === "dino" ? m.heads.dino : m.heads.ibot!;
-  let shown = of(which === "dino" ? DINO_HEAD : IBOT_HEAD);
+  const module = p.modules.find((h) => h.section === section);
+  if (!module) return [];
+  if (module.params === 0) return [`**parameters** 0 of its own: ${module.note ?? "none"}`];
+  let shown = modelHeadSpecs(m).filter((s) => s.name.startsWith(`${module.module}.`));
   const levels: string[] = [];
-  if (head.nested > 1) {
+  const head = module.head;
+  if (head && head.nested > 1) {
     // Every level repeats the same modules at its own width; the full-width one stands for them all.
     const last = head.levels.length - 1;
     const level = new RegExp(`^[^.]+\\.[a-z_]+\\.${last}\\.`); // dino_head.mlps.4.0.weight: level 4, linear 0
-    shown = shown.filter((p) => level.test(p.name));
+    shown = shown.filter((s) => level.test(s.name));
     levels.push(
       `Matryoshka levels (width: prototypes): ${head.levels.map((l) => `${l.width}: ${l.prototypes}`).join(", ")}; shapes of level ${last}:`,
       "",
     );
   }
-  return [`**parameters** ${count(headParams(head, D))}`, "", ...levels, ...shapeTable(shown)];
+  return [`**parameters** ${count(module.params)}`, "", ...levels, ...shapeTable(shown)];
 }

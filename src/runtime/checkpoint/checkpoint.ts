@@ -11,7 +11,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
 import type { IoEntry } from "../../lower/manifest.js";
-import { bareName, type TrainPlan } from "../trainer/plan.js";
+import { paramOfState } from "../../lower/contract.js";
+import type { TrainPlan } from "../trainer/plan.js";
 import {
   SafetensorsReader,
   writeSafetensors,
@@ -52,7 +53,7 @@ export function latestCheckpoint(dir: string): string | undefined {
 
 /** The checkpoint key of a state input; `groupOf` gives a parameter's sub-module (backbone, dino_head, …). */
 export function checkpointKey(input: IoEntry, groupOf: (param: string) => string | undefined): string {
-  const bare = bareName(input);
+  const bare = paramOfState(input.name);
   const module = (owner: string): string =>
     `${owner}.${groupOf(bare) === "backbone" ? "backbone." : ""}${bare}`;
   switch (input.role) {

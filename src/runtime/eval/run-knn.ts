@@ -4,7 +4,7 @@
 // (bicubic) — the datasets here are already at training size, where the reference's resize + centre crop is the
 // identity.
 import type { ModelIR } from "../../ir/model.js";
-import { compileModel, type WeightsFile } from "../../lower/compile.js";
+import { compileModelGraphs, type WeightsFile } from "../../lower/compile.js";
 import { DEFAULT_OPSET } from "../../onnx/model.js";
 import { encodeModel } from "../../onnx/serialize.js";
 import type { Dataset } from "../data/dataset.js";
@@ -41,7 +41,7 @@ export async function featureSession(
   opts: KnnRunOptions,
 ): Promise<ort.InferenceSession> {
   const clsOnly: ModelIR = { ...ir, export: { ...ir.export, outputs: ["cls"] } };
-  const compiled = compileModel(clsOnly, { emit: ["infer"], opset: DEFAULT_OPSET, weights });
+  const compiled = compileModelGraphs(clsOnly, { emit: ["infer"], opset: DEFAULT_OPSET, weights });
   const model = compiled.graphs[0]!.model;
   return createSession(encodeModel(model), { device: opts.device ?? "cpu", threads: opts.threads ?? 0 });
 }
@@ -121,7 +121,7 @@ export async function knnOfWeights(
   }
 }
 
-/** A checkpoint's tensors minus what is not a weight (optimiser moments, counters), for compileModel. */
+/** A checkpoint's tensors minus what is not a weight (optimiser moments, counters), for compileModelGraphs. */
 export function weightTensors(tensors: WeightMap): WeightMap {
   return new Map([...tensors].filter(([k]) => !k.startsWith("optimizer.") && k !== "step"));
 }

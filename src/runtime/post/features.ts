@@ -2,7 +2,7 @@
 // inference graph compiled with the given weights, run over images in batches. Images whose size differs from the
 // export resolution are resized whole (bicubic), as run-knn.ts does for the kNN protocol.
 import type { ExportOutput, ModelIR } from "../../ir/model.js";
-import { compileModel, type WeightsFile } from "../../lower/compile.js";
+import { compileModelGraphs, type WeightsFile } from "../../lower/compile.js";
 import { DEFAULT_OPSET } from "../../onnx/model.js";
 import { encodeModel } from "../../onnx/serialize.js";
 import { CHANNELS, type Planar } from "../augment/image.js";
@@ -35,7 +35,7 @@ export async function featureModel(
   opts: FeatureOptions = {},
 ): Promise<FeatureModel> {
   const only: ModelIR = { ...ir, export: { ...ir.export, outputs } };
-  const compiled = compileModel(only, { emit: ["infer"], opset: DEFAULT_OPSET, weights });
+  const compiled = compileModelGraphs(only, { emit: ["infer"], opset: DEFAULT_OPSET, weights });
   const session = await createSession(encodeModel(compiled.graphs[0]!.model), {
     device: opts.device ?? "cpu",
     threads: opts.threads ?? 0,

@@ -1,7 +1,10 @@
-// One step's data → the train graph's `batch` inputs, by name (the contract's batch inputs, train-step.ts):
-// crops from multi-crop, masks and the iBOT gather buffers from the mask collator, and the stochastic-depth scales,
-// drawn here because the graph takes its randomness as inputs (reference §12.27).
+// One step's data → the step graph's `batch` inputs. Every batch input of the training contract (BATCH in
+// lower/contract.ts) has one producer here: crops from multi-crop, the student masks and the iBOT gather buffers from
+// the mask collator, the stochastic-depth scales drawn here because the graph takes its randomness as inputs
+// (reference §12.27). Which of them a graph takes is its manifest's business: the loop feeds exactly the batch inputs
+// the plan lists, so a new loss term that needs new data adds its producer to this table.
 import { InternalError } from "../../diagnostics/diagnostic.js";
+import { BATCH, type BatchInput } from "../../lower/contract.js";
 import type { IoEntry } from "../../lower/manifest.js";
 import type { StepBatch } from "../augment/batch-job.js";
 import { Rng } from "../rng.js";
@@ -38,10 +41,42 @@ function padded<T extends Int32Array | Float32Array>(src: T, length: number, nam
   return out;
 }
 
-function fitted(name: string, data: Float32Array | Uint8Array, shape: readonly (number | string)[]): void {
-  if (data.length !== numelOf(shape))
-    throw new InternalError(`batch input ${name}: ${data.length} values for shape [${shape.join(", ")}]`);
+function fitted<T extends { length: number }>(e: IoEntry, data: T): T {
+  if (data.length !== numelOf(e.shape))
+    throw new InternalError(`batch input ${e.name}: ${data.length} values for shape [${e.shape.join(", ")}]`);
+  return data;
 }
+
+const dims = (e: IoEntry): number[] => e.shape.map((d) => (typeof d === "number" ? d : NaN));
+
+/** A producer: the tensor for input `e`, or undefined when this batch has nothing for it. */
+type Feed = (e: IoEntry, batch: StepBatch, dropPath: DropPathOptions | undefined) => ort.Tensor | undefined;
+
+const dropPathFeed: Feed = (e, batch, dropPath) => {
+  const [depth, two, n] = dims(e);
+  if (!dropPath || two !== 2 || !depth || !n) return undefined;
+  const rng = Rng.derive(dropPath.seed, "drop_path", batch.step, e.name);
+  return new ort.Tensor("float32", dropPathScales(depth, n, dropPath.rate, rng), dims(e));
+};
+
+const FEEDS: Readonly<Record<BatchInput, Feed>> = {
+  [BATCH.globalCrops]: (e, b) => new ort.Tensor("float32", fitted(e, b.crops.global), dims(e)),
+  [BATCH.localCrops]: (e, b) => new ort.Tensor("float32", fitted(e, b.crops.local), dims(e)),
+  [BATCH.masks]: (e, b) => b.masks && new ort.Tensor("bool", fitted(e, b.masks.masks), dims(e)),
+  [BATCH.maskIndices]: (e, b) =>
+    b.masks &&
+    new ort.Tensor(
+      "int64",
+      BigInt64Array.from(padded(b.masks.maskIndices, numelOf(e.shape), e.name), (x) => BigInt(x)),
+      dims(e),
+    ),
+  [BATCH.maskWeights]: (e, b) =>
+    b.masks && new ort.Tensor("float32", padded(b.masks.maskWeights, numelOf(e.shape), e.name), dims(e)),
+  [BATCH.nMasked]: (_e, b) =>
+    b.masks && new ort.Tensor("int64", BigInt64Array.of(BigInt(b.masks.nMasked)), []),
+  [BATCH.dropPathGlobal]: dropPathFeed,
+  [BATCH.dropPathLocal]: dropPathFeed,
+};
 
 /** Feeds for every batch input of the plan; `unsupported` names an input nobody produces. */
 export function batchFeeds(
@@ -51,51 +86,11 @@ export function batchFeeds(
   unsupported: (input: IoEntry) => Error,
 ): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
-  const dims = (e: IoEntry): number[] => e.shape.map((d) => (typeof d === "number" ? d : NaN));
   for (const e of inputs) {
-    const m = batch.masks;
-    switch (e.name) {
-      case "global_crops":
-      case "local_crops": {
-        const data = e.name === "global_crops" ? batch.crops.global : batch.crops.local;
-        fitted(e.name, data, e.shape);
-        feeds[e.name] = new ort.Tensor("float32", data, dims(e));
-        break;
-      }
-      case "masks":
-        if (!m) throw unsupported(e);
-        fitted(e.name, m.masks, e.shape);
-        feeds[e.name] = new ort.Tensor("bool", m.masks, dims(e));
-        break;
-      case "mask_indices": {
-        if (!m) throw unsupported(e);
-        const idx = padded(m.maskIndices, numelOf(e.shape), e.name);
-        feeds[e.name] = new ort.Tensor(
-          "int64",
-          BigInt64Array.from(idx, (x) => BigInt(x)),
-          dims(e),
-        );
-        break;
-      }
-      case "mask_weights":
-        if (!m) throw unsupported(e);
-        feeds[e.name] = new ort.Tensor("float32", padded(m.maskWeights, numelOf(e.shape), e.name), dims(e));
-        break;
-      case "n_masked":
-        if (!m) throw unsupported(e);
-        feeds[e.name] = new ort.Tensor("int64", BigInt64Array.of(BigInt(m.nMasked)), []);
-        break;
-      case "drop_path_global":
-      case "drop_path_local": {
-        const [depth, two, n] = dims(e);
-        if (!dropPath || two !== 2 || !depth || !n) throw unsupported(e);
-        const rng = Rng.derive(dropPath.seed, "drop_path", batch.step, e.name);
-        feeds[e.name] = new ort.Tensor("float32", dropPathScales(depth, n, dropPath.rate, rng), dims(e));
-        break;
-      }
-      default:
-        throw unsupported(e);
-    }
+    const feed = Object.hasOwn(FEEDS, e.name) ? FEEDS[e.name as BatchInput] : undefined;
+    const t = feed?.(e, batch, dropPath);
+    if (!t) throw unsupported(e);
+    feeds[e.name] = t;
   }
   return feeds;
 }

@@ -41,7 +41,7 @@ function scheduleFeeds(plan: TrainPlan, job: TrainJob, step: number): Record<str
   const values: Record<string, number> = {};
   for (const s of plan.schedules) {
     if (s.key !== undefined) values[s.input] = scheduleValue(job.manifest.schedules[s.key]!, step);
-    else values[s.input] = step < job.ir.optim.freezeLastLayerSteps ? 0 : 1; // last_layer_lr_factor (§7.1)
+    else values[s.input] = step < job.ir.optim.freezeLastLayerSteps ? 0 : 1; // the last-layer lr factor (§7.1)
   }
   return values;
 }

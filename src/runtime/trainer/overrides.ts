@@ -23,6 +23,17 @@ function scaled(s: Schedule, f: number): Schedule {
   };
 }
 
+function isSchedule(v: object): v is Schedule {
+  return "shape" in v && "overSteps" in v && "warmupSteps" in v;
+}
+
+/** `o` with every schedule inside it (the loss terms' temperatures, whatever the terms) scaled by `f`. */
+function schedulesScaled<T>(o: T, f: number): T {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return o;
+  if (isSchedule(o)) return scaled(o, f) as T;
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, schedulesScaled(v, f)])) as T;
+}
+
 export function withOverrides(ir: ModelIR, o: TrainOverrides): ModelIR {
   const batch = o.batch ?? ir.train.batch;
   const steps =
@@ -34,11 +45,7 @@ export function withOverrides(ir: ModelIR, o: TrainOverrides): ModelIR {
       : ir.optim.lr;
   return {
     ...ir,
-    losses: {
-      ...ir.losses,
-      dino: { ...ir.losses.dino, teacherTemp: scaled(ir.losses.dino.teacherTemp, f) },
-      ibot: { ...ir.losses.ibot, teacherTemp: scaled(ir.losses.ibot.teacherTemp, f) },
-    },
+    losses: schedulesScaled(ir.losses, f),
     teacher: { ...ir.teacher, momentum: scaled(ir.teacher.momentum, f) },
     optim: {
       ...ir.optim,

@@ -2,6 +2,7 @@
 // carried state (an output names them with `next`), which are schedules (evaluated host-side each step), which are
 // data, and which outputs are metrics. Nothing here knows a model: any graph that follows the contract trains.
 import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
+import { LOSS, SCHEDULE_INPUT, termLoss } from "../../lower/contract.js";
 import type { GraphEntry, IoEntry, IoRole, Manifest } from "../../lower/manifest.js";
 
 /** A carried tensor: fed from `input`, replaced by `output` after every step. */
@@ -26,7 +27,7 @@ export interface TrainPlan {
 }
 
 /** Schedule inputs computed by a host rule rather than from `manifest.schedules`. */
-export const HOST_SCHEDULES = new Set(["last_layer_lr_factor"]);
+export const HOST_SCHEDULES = new Set<string>([SCHEDULE_INPUT.lastLayerLrFactor]);
 
 const STATE_ROLES: ReadonlySet<IoRole> = new Set(["param", "teacher", "opt_m", "opt_v", "step", "state"]);
 
@@ -71,16 +72,9 @@ export function trainPlan(manifest: Manifest, graph: GraphEntry = trainGraphOf(m
     }
   }
   const metricNames = graph.outputs.filter((o) => o.role === "metric").map((o) => o.name);
-  const rank = (n: string): number => (n.startsWith("loss_") ? 0 : n === "loss" ? 1 : 2);
+  const rank = (n: string): number => (n.startsWith(termLoss("")) ? 0 : n === LOSS ? 1 : 2);
   const metrics = [...metricNames].sort((a, b) => rank(a) - rank(b));
   return { graph, state, schedules, batch, metrics };
-}
-
-/** The name a state input has without its role prefix (`teacher.x`, `opt_m.x` → `x`). */
-export function bareName(input: IoEntry): string {
-  for (const p of ["teacher.", "opt_m.", "opt_v."])
-    if (input.name.startsWith(p)) return input.name.slice(p.length);
-  return input.name;
 }
 
 export function numelOf(shape: readonly (number | string)[]): number {

@@ -4,24 +4,24 @@
 import { InternalError } from "../../diagnostics/diagnostic.js";
 import type { ModelIR } from "../../ir/model.js";
 import { backboneParamSpecs } from "../../lower/backbone/params.js";
-import { headParamSpecs } from "../../lower/heads/ibot.js";
-import { initTensor, TEACHER_PREFIX } from "../../lower/init.js";
+import { modelHeadSpecs } from "../../lower/objectives/index.js";
+import { paramOfState, studentName } from "../../lower/contract.js";
+import { initTensor } from "../../lower/init.js";
 import type { ParamSpec } from "../../lower/params.js";
 import type { StateTensors } from "../checkpoint/checkpoint.js";
 import { ort } from "../session.js";
-import { bareName, numelOf, type TrainPlan } from "./plan.js";
+import { numelOf, type TrainPlan } from "./plan.js";
 
 /** Initial parameter values by graph input name, as the compiler initialises them (reference §1.6). */
 export function paramInitialiser(ir: ModelIR): (name: string) => Float32Array | undefined {
   const specs = new Map<string, ParamSpec>(
-    [
-      ...backboneParamSpecs(ir.backbone, { channels: ir.input.channels }),
-      ...headParamSpecs(ir.heads, ir.backbone.dim),
-    ].map((s) => [s.name, s]),
+    [...backboneParamSpecs(ir.backbone, { channels: ir.input.channels }), ...modelHeadSpecs(ir)].map((s) => [
+      s.name,
+      s,
+    ]),
   );
   return (name) => {
-    const bare = name.startsWith(TEACHER_PREFIX) ? name.slice(TEACHER_PREFIX.length) : name;
-    const spec = specs.get(bare);
+    const spec = specs.get(studentName(name));
     return spec ? initTensor({ ...spec, name }, ir.train.seed) : undefined;
   };
 }
@@ -38,7 +38,7 @@ export function freshState(
       continue;
     }
     if (input.role === "param" || input.role === "teacher") {
-      const v = initial(input.name) ?? initial(bareName(input));
+      const v = initial(input.name) ?? initial(paramOfState(input.name));
       if (!v || v.length !== n)
         throw new InternalError(`no initial value of ${n} elements for ${input.name}`);
       state.set(input.name, Float32Array.from(v));

@@ -1,12 +1,9 @@
 // `vfmc info`: a model's resolved recipe, parameter table, FLOPs and memory, as text for people and as JSON data.
+// The loss terms contribute their heads' lines, their part of the losses line and their modules' parameter rows.
+import { gridOf, type ModelIR } from "../ir/model.js";
 import { costs, type Costs } from "./cost.js";
-import { gridOf, type Head, type ModelIR, type Schedule } from "./model.js";
-import { formatNumber } from "./print.js";
-
-/** four significant digits, person-style */
-function n4(n: number): string {
-  return formatNumber(Number(n.toPrecision(4)));
-}
+import { modelTerms, needsTeacher } from "./objectives/index.js";
+import { formatSchedule as schedule, n4 } from "./objectives/util.js";
 
 function millions(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} K`;
@@ -21,18 +18,6 @@ function bytes(n: number): string {
   return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
 }
 
-function schedule(s: Schedule): string {
-  const warm = s.warmupSteps > 0 ? `, warmup ${s.warmupSteps} steps` : "";
-  return s.shape === "constant"
-    ? n4(s.from)
-    : `${s.shape} ${n4(s.from)} → ${n4(s.to)} over ${s.overSteps} steps${warm}`;
-}
-
-function head(h: Head): string {
-  const levels = h.nested > 1 ? `${h.nested} nested levels ${h.levels.map((l) => l.width).join("/")}, ` : "";
-  return `${levels}${h.layers} layers, hidden ${h.hidden}, bottleneck ${h.bottleneck}, ${h.prototypes} prototypes${h.l2norm ? ", l2-normalised" : ""}`;
-}
-
 function table(rows: [string, string][]): string[] {
   const w = Math.max(...rows.map(([a]) => a.length));
   return rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b.padStart(12)}`);
@@ -41,7 +26,9 @@ function table(rows: [string, string][]): string[] {
 export function infoText(m: ModelIR, c: Costs = costs(m)): string {
   const b = m.backbone;
   const g = gridOf(m.export.resolution, b.patch);
-  const ibot = m.heads.ibot ? (m.heads.ibot.separate ? head(m.heads.ibot) : "shares the DINO head") : "off";
+  const terms = modelTerms(m).map((t) => t.info(m));
+  const label = (s: string): string => s.padEnd(9);
+  const notes = terms.flatMap((t) => (t.note ? [t.note] : []));
   const lines = [
     `model ${m.name}${m.chain.length > 1 ? ` (extends ${m.chain.slice(1).join(" < ")})` : ""}`,
     "",
@@ -51,10 +38,9 @@ export function infoText(m: ModelIR, c: Costs = costs(m)): string {
     `  input      ${m.input.size} px × ${m.input.channels}, mean [${m.input.mean.join(", ")}], std [${m.input.std.join(", ")}]`,
     `  crops      ${m.crops.global.count} global ${m.crops.global.size} px (${m.crops.global.scale.lo}..${m.crops.global.scale.hi}), ${m.crops.local.count} local ${m.crops.local.size} px (${m.crops.local.scale.lo}..${m.crops.local.scale.hi})`,
     `  masking    ${m.masking.kind === "none" ? "none" : `${m.masking.kind}, ratio ${m.masking.ratio.lo}..${m.masking.ratio.hi}, ${m.masking.images} of global crops`}`,
-    `  dino head  ${head(m.heads.dino)}`,
-    `  ibot head  ${ibot}`,
-    `  losses     dino ${m.losses.dino.weight} (${m.losses.dino.targets}), ibot ${m.losses.ibot.weight}, koleo ${m.losses.koleo.weight}; τt ${schedule(m.losses.dino.teacherTemp)}`,
-    `  teacher    momentum ${schedule(m.teacher.momentum)}`,
+    ...terms.flatMap((t) => (t.recipe ?? []).map(([k, v]) => `  ${label(k)}  ${v}`)),
+    `  losses     ${terms.map((t) => t.loss).join(", ")}${notes.map((n) => `; ${n}`).join("")}`,
+    `  teacher    ${needsTeacher(m) ? `momentum ${schedule(m.teacher.momentum)}` : "none"}`,
     `  optimiser  adamw, lr ${schedule(m.optim.lr)} (base ${n4(m.optim.baseLr)}, ${m.optim.lrScaling}), wd ${schedule(m.optim.weightDecay)}`,
     `  train      batch ${m.train.batch} × ${m.train.devices} device${m.train.devices === 1 ? "" : "s"}, ${m.train.epochs} epochs × ${m.train.epochLength} = ${m.train.totalSteps} steps`,
     `  post       ${m.post.rasa ? `rasa, ${m.post.rasa.rounds} rounds` : "none"}`,
@@ -63,8 +49,7 @@ export function infoText(m: ModelIR, c: Costs = costs(m)): string {
     "parameters",
     ...table([
       ["backbone", millions(c.params.backbone)],
-      ["dino head", millions(c.params.dinoHead)],
-      ["ibot head", millions(c.params.ibotHead)],
+      ...c.params.modules.map((h): [string, string] => [h.module.replace(/_/g, " "), millions(h.params)]),
       ["total", millions(c.params.total)],
     ]),
     "",
@@ -77,26 +62,17 @@ export function infoText(m: ModelIR, c: Costs = costs(m)): string {
     "memory (fp32 estimate)",
     ...table([
       ["activations per training step", bytes(c.memory.activationBytes)],
-      ["weights + grads + AdamW + teacher", bytes(c.memory.stateBytes)],
+      [`weights + grads + AdamW${needsTeacher(m) ? " + teacher" : ""}`, bytes(c.memory.stateBytes)],
     ]),
   ];
   return lines.join("\n") + "\n";
 }
 
-function headJson(h: Head) {
-  return {
-    prototypes: h.prototypes,
-    nested: h.nested,
-    hidden: h.hidden,
-    bottleneck: h.bottleneck,
-    layers: h.layers,
-    levels: h.levels,
-  };
-}
-
 /** The `vfmc info --json` object (schema in the README). */
 export function infoJson(m: ModelIR, c: Costs = costs(m)) {
   const b = m.backbone;
+  const part = (key: string): Record<string, unknown> =>
+    Object.assign({}, ...modelTerms(m).map((t) => t.info(m).json?.[key] ?? {}));
   return {
     name: m.name,
     backbone: {
@@ -117,15 +93,11 @@ export function infoJson(m: ModelIR, c: Costs = costs(m)) {
       local: { count: m.crops.local.count, size: m.crops.local.size },
     },
     masking: m.masking.kind,
-    heads: {
-      dino: headJson(m.heads.dino),
-      ibot: m.heads.ibot ? { separate: m.heads.ibot.separate, ...headJson(m.heads.ibot) } : null,
-    },
+    heads: part("heads"),
     train: { batch: m.train.batch, epochs: m.train.epochs, steps: m.train.totalSteps },
     params: {
       backbone: c.params.backbone,
-      dino_head: c.params.dinoHead,
-      ibot_head: c.params.ibotHead,
+      ...Object.fromEntries(c.params.modules.map((h) => [h.module, h.params])),
       heads: c.params.heads,
       total: c.params.total,
     },

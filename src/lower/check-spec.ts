@@ -1,0 +1,18 @@
+// The one entry every consumer uses (CLI commands, the language server, tests): a .vfm file → checked model IRs and
+// every diagnostic, the loss terms' own checks included. The checker proper is src/ir/compile-spec.ts; the terms'
+// rules live with the terms (objectives/), downstream of it, so they are handed in here.
+import type { CheckContext } from "../ir/check/context.js";
+import { checkSpecWith, type SpecResult } from "../ir/compile-spec.js";
+import type { ResolveHost } from "../lang/resolve.js";
+import { modelTerms } from "./objectives/index.js";
+
+export type { SpecResult } from "../ir/compile-spec.js";
+
+/** Each term of the model checks its sections (VFM3xxx), in registry order. */
+export function checkObjectives(ctx: CheckContext): void {
+  for (const t of modelTerms(ctx.model)) t.check?.(ctx);
+}
+
+export function checkSpec(file: string, host?: ResolveHost): SpecResult {
+  return checkSpecWith(file, checkObjectives, host);
+}
