@@ -1,13 +1,13 @@
 // Compiling one model into a folder: lower and emit its graphs (src/lower/compile.ts), write each ONNX file (weights
 // over 1 GiB to external data unless told otherwise) and the manifest. Used by `vfmc compile` and by `vfmc run`'s
 // cached training graphs (train-graph.ts).
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiagnosticError, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ModelIR } from "../ir/model.js";
 import { compileModelGraphs, type CompiledGraph, type WeightsFile } from "../lower/compile.js";
 import type { Manifest } from "../lower/manifest.js";
 import { PROTOBUF_LIMIT, writeModel, type WriteResult } from "../onnx/serialize.js";
+import { OutputSet, prepareOutputFolder } from "../files/output.js";
 
 /** `auto` moves weights out of the .onnx file above this many bytes: far under protobuf's 2 GiB, and large
  * enough that small and base models stay one self-contained file. */
@@ -53,17 +53,23 @@ async function writeGraph(
   g: CompiledGraph,
   dir: string,
   mode: string,
+  set: OutputSet,
 ): Promise<{ result: WriteResult; ms: number }> {
   const t0 = performance.now();
   const externalData = useExternal(mode, g.bytes);
-  const result = await writeModel(g.model, join(dir, g.file), {
-    externalData,
-    threshold: EXTERNAL_THRESHOLD,
-  });
+  const result = await writeModel(
+    g.model,
+    join(dir, g.file),
+    { externalData, threshold: EXTERNAL_THRESHOLD },
+    set,
+  );
   return { result, ms: performance.now() - t0 };
 }
 
-/** Compiles one model and writes its files; returns one report per graph and the diagnostics it raised. */
+/**
+ * Compiles one model and writes its files; returns one report per graph and the diagnostics it raised. The graphs
+ * and the manifest appear together or not at all (a full disk leaves the folder as it was).
+ */
 export async function compileToDir(
   ir: ModelIR,
   dir: string,
@@ -83,26 +89,32 @@ export async function compileToDir(
     ...(opts.progress ? { progress: opts.progress } : {}),
     ...(opts.dims !== undefined ? { dims: opts.dims } : {}),
   });
-  mkdirSync(dir, { recursive: true });
+  prepareOutputFolder(dir);
   const reports: GraphReport[] = [];
   const entries = [];
-  for (const g of compiled.graphs) {
-    opts.progress?.(`${ir.name}.${g.kind}: writing ${human(g.bytes, "B")}`);
-    const { result, ms } = await writeGraph(g, dir, opts.externalData);
-    const external = result.files[1];
-    entries.push(external ? { ...g.entry, externalData: g.file + ".data" } : g.entry);
-    reports.push({
-      kind: g.kind,
-      file: g.file,
-      nodes: g.nodes,
-      params: g.paramCount,
-      bytes: result.bytes + result.externalBytes,
-      externalBytes: result.externalBytes,
-      lowerMs: g.lowerMs,
-      writeMs: ms,
-    });
+  const set = new OutputSet();
+  try {
+    for (const g of compiled.graphs) {
+      opts.progress?.(`${ir.name}.${g.kind}: writing ${human(g.bytes, "B")}`);
+      const { result, ms } = await writeGraph(g, dir, opts.externalData, set);
+      const external = result.files[1];
+      entries.push(external ? { ...g.entry, externalData: g.file + ".data" } : g.entry);
+      reports.push({
+        kind: g.kind,
+        file: g.file,
+        nodes: g.nodes,
+        params: g.paramCount,
+        bytes: result.bytes + result.externalBytes,
+        externalBytes: result.externalBytes,
+        lowerMs: g.lowerMs,
+        writeMs: ms,
+      });
+    }
+    const manifest: Manifest = { ...compiled.manifest, graphs: entries };
+    await set.stage(join(dir, `${ir.name}.manifest.json`), JSON.stringify(manifest, null, 2) + "\n");
+    await set.commit();
+    return { reports, manifest, diagnostics: compiled.diagnostics };
+  } finally {
+    await set.discard();
   }
-  const manifest: Manifest = { ...compiled.manifest, graphs: entries };
-  writeFileSync(join(dir, `${ir.name}.manifest.json`), JSON.stringify(manifest, null, 2) + "\n");
-  return { reports, manifest, diagnostics: compiled.diagnostics };
 }

@@ -1,6 +1,7 @@
 // The command table. Each command lives in commands/<name>.ts and registers itself on the program;
 // --help is generated from those registrations.
 import { Command, CommanderError } from "commander";
+import { clearInputs } from "../files/inputs.js";
 import { processIo, type Io } from "./io.js";
 import { commands } from "./commands/index.js";
 
@@ -32,6 +33,7 @@ export function buildProgram(io: Io): { program: Command; result: { code: number
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const { program, result } = buildProgram(io);
+  clearInputs(); // what an earlier command in this process read is no input of this one
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (e) {

@@ -2,6 +2,8 @@
 // Bands: 1xxx lexing/parsing · 2xxx resolution (imports, extends, keys, value kinds) · 3xxx model checks
 // (shapes, divisibility, ranges, schedules) · 4xxx compile/lowering/weights · 5xxx CLI and files · 6xxx runtime.
 // Templates use {0}, {1}… for arguments; `hint` may use the same arguments.
+// Exit codes (src/cli/io.ts exitCodeOf): an error is a user mistake (exit 1) unless its entry says it is a usage
+// error (the command line itself is wrong, exit 2, as for commander's own errors) or a vfmc bug (exit 2).
 
 export type Severity = "error" | "warning" | "info";
 
@@ -12,6 +14,9 @@ interface Entry {
   readonly hint?: string;
   /** a paragraph for `vfmc explain` and the LSP hover */
   readonly explain?: string;
+  /** errors only: "usage" = the command line is malformed (exit 2), "bug" = a vfmc bug (exit 2); default a user
+   * mistake in the inputs (exit 1) */
+  readonly kind?: "usage" | "bug";
 }
 
 export const Diag = {
@@ -393,7 +398,8 @@ export const Diag = {
   PosGridFromCheckpoint: {
     code: 4011,
     severity: "info",
-    message: "{0}: pos_embed holds a {1}×{1} grid; it replaces backbone.pos_grid {2} and is resampled in the graph",
+    message:
+      "{0}: pos_embed holds a {1}×{1} grid; it replaces backbone.pos_grid {2} and is resampled in the graph",
     hint: "set pos_grid {1} in the spec to say so explicitly",
   },
   LoweringShapeError: {
@@ -447,15 +453,77 @@ export const Diag = {
   BadOption: {
     code: 5004,
     severity: "error",
+    kind: "usage",
     message: "{0}",
     hint: "run `vfmc {1} --help` for the accepted options",
+  },
+  // 5005–5049 — files vfmc writes and reads (src/files), resources (memory), run length
+  OutputWriteFailed: {
+    code: 5005,
+    severity: "error",
+    message: "cannot write {0}: {1}",
+    hint: "{2}; nothing was half-written (files are written to a temporary name, then renamed)",
+  },
+  OutputIsInput: {
+    code: 5006,
+    severity: "error",
+    message: "{0} is also read by this command ({1}); writing it would destroy that input",
+    hint: "choose another output path",
+  },
+  OutputNotAFile: {
+    code: 5007,
+    severity: "error",
+    message: "{0} is {1}, not a file vfmc may replace",
+    hint: "give the path of a file, e.g. {2}",
+  },
+  OutputFolderUnusable: {
+    code: 5008,
+    severity: "error",
+    message: "cannot use {0} as the output folder: {1}",
+    hint: "{2}",
+  },
+  FileSystemError: {
+    code: 5009,
+    severity: "error",
+    message: "{0}: {1}",
+    hint: "{2}",
+  },
+  InputNotAFile: {
+    code: 5010,
+    severity: "error",
+    message: "{0} is not a regular file: {1}",
+    hint: "give the path of a {2}",
+  },
+  MemoryEstimateTooLarge: {
+    code: 5011,
+    severity: "error",
+    message: "{0} needs about {1} of memory, and this machine has {2}",
+    hint: "{3}",
+  },
+  AllocationFailed: {
+    code: 5012,
+    severity: "error",
+    message: "out of memory: {0}",
+    hint: "the inputs or options ask for more memory than this machine can give (lower --batch, --bank or --images?)",
+  },
+  DiagnosticsCapped: {
+    code: 5013,
+    severity: "info",
+    message: "… and {0} more diagnostics (the first {1} are shown; --json lists them all)",
+    hint: "fix the first ones: later ones are often consequences of earlier ones",
+  },
+  RunHasNoSteps: {
+    code: 5014,
+    severity: "error",
+    message: "{0} gives {1} training steps",
+    hint: "{2}",
   },
   // 5100–5119 reserved for src/onnx (model files)
   ModelWriteFailed: {
     code: 5101,
     severity: "error",
     message: "cannot write model {0}: {1}",
-    hint: "check that the folder exists, is writable and has room for the weights",
+    hint: "{2}; no model file was half-written, and earlier ones were left as they were",
   },
   ModelReadFailed: {
     code: 5102,
@@ -466,6 +534,7 @@ export const Diag = {
   InternalCompilerError: {
     code: 5999,
     severity: "error",
+    kind: "bug",
     message: "internal error (a vfmc bug): {0}",
     hint: "re-run with --trace for the stack, and report it",
   },
@@ -505,7 +574,7 @@ export const Diag = {
     code: 6006,
     severity: "error",
     message: "cannot write checkpoint {0}: {1}",
-    hint: "check free disk space and permissions; the previous checkpoint was left as it was",
+    hint: "{2}; the previous checkpoint was left as it was",
   },
   DataUnreadable: {
     code: 6101,
@@ -633,6 +702,25 @@ export const Diag = {
     severity: "error",
     message: "{0} needs at least {1} labelled images, got {2}",
     hint: "use a larger --data source or raise --bank / --queries",
+  },
+  // 6501–6599 — robustness of the runtime: non-finite features, empty datasets, signals
+  EvalNonFinite: {
+    code: 6501,
+    severity: "error",
+    message: "{0}: feature {1} of image {2} is {3}; no score is computed from non-finite features",
+    hint: "the weights produce NaN or infinite features ({4}); check them with `vfmc info --weights`, or use an earlier checkpoint",
+  },
+  DataNoImages: {
+    code: 6502,
+    severity: "error",
+    message: "{0} holds no {1}",
+    hint: "give a dataset with at least one image (an IDX file's first dimension is its count)",
+  },
+  DataEmptyImages: {
+    code: 6503,
+    severity: "error",
+    message: "{0}: its images are {1} pixels",
+    hint: "an image needs at least one row and one column",
   },
 } as const satisfies Record<string, Entry>;
 

@@ -48,3 +48,11 @@ export function activationFloats(m: ModelIR, size: number): number {
   const ffn = b.ffn === "swiglu" ? 3 * b.ffnHidden : 2 * b.ffnHidden;
   return b.depth * (T * (8 * b.dim + ffn) + 2 * b.heads * T * T);
 }
+
+/**
+ * Bytes one image needs while an inference graph runs at export.resolution: the activations of one block (the
+ * runtime frees each block's intermediates before the next), fp32. A rough estimate, like the training one.
+ */
+export function inferBytesPerImage(m: ModelIR): number {
+  return (4 * activationFloats(m, m.export.resolution)) / m.backbone.depth;
+}

@@ -1,7 +1,7 @@
 // A program: the entry file, everything it imports (paths relative to the importing file), and
 // every model with its `extends` chain merged into one body. Problems are diagnostics (VFM2001–2005)
 // placed where they were written — the import's path, the parent's name — never exceptions.
-import { readFileSync } from "node:fs";
+import { readInputFile } from "../files/inputs.js";
 import * as path from "node:path";
 import { DiagnosticBag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import type { Block, Document, ModelDecl } from "./ast.js";
@@ -35,7 +35,7 @@ export interface Program {
 export const fileHost: ResolveHost = {
   readFile(file) {
     try {
-      return readFileSync(file, "utf8");
+      return readInputFile(file, ".vfm spec").toString("utf8");
     } catch {
       return undefined;
     }

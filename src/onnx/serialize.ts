@@ -1,9 +1,11 @@
 // ONNX model files: inline encoding, external-data writing, and the reverse.
-import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readSync, fstatSync } from "node:fs";
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { DiagnosticError, InternalError, makeDiagnostic } from "../diagnostics/diagnostic.js";
+import { fsReason } from "../files/fs-errors.js";
+import { noteInput } from "../files/inputs.js";
+import { OutputSet } from "../files/output.js";
 import { ExternalDataPlan, writeSlots } from "./external-data.js";
 import { modelFromProto, type ExternalDataReader } from "./from-proto.js";
 import type { OnnxModel } from "./model.js";
@@ -57,48 +59,37 @@ export function externalDataName(modelPath: string): string {
 }
 
 /**
- * Writes a model file (and with `externalData` its `.data` file) under temporary names, then renames them into
- * place, data first, so a reader never sees a model whose weights are missing or half written.
+ * Writes a model file (and with `externalData` its `.data` file) through the output helper: both are staged in
+ * `into` (data first) and renamed into place when the set is committed, so a reader never sees a model whose
+ * weights are missing or half written. Without `into` the model is committed at once; with it, the caller commits
+ * it together with the files that belong to it (compile: every graph, then the manifest).
  */
-export async function writeModel(m: OnnxModel, path: string, opts: WriteOptions = {}): Promise<WriteResult> {
-  const modelPath = resolve(path);
-  const dataPath = join(dirname(modelPath), externalDataName(modelPath));
-  const suffix = `.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const plan = opts.externalData
-    ? new ExternalDataPlan(basename(dataPath), opts.threshold ?? 1024)
-    : undefined;
-  const bytes = encodeProto(modelToProto(m, plan?.place));
-  const temps: string[] = [];
+export async function writeModel(
+  m: OnnxModel,
+  path: string,
+  opts: WriteOptions = {},
+  into?: OutputSet,
+): Promise<WriteResult> {
+  const set = into ?? new OutputSet();
   try {
-    let externalBytes = 0;
-    if (plan && plan.slots.length > 0) {
-      temps.push(dataPath + suffix);
-      const file = await open(dataPath + suffix, "w");
-      try {
-        await writeSlots(file, plan.slots, plan.size);
-      } finally {
-        await file.close();
-      }
-      externalBytes = plan.size;
-    }
-    temps.push(modelPath + suffix);
-    const file = await open(modelPath + suffix, "w");
-    try {
-      await file.writeFile(bytes);
-    } finally {
-      await file.close();
-    }
-    if (externalBytes > 0) await rename(dataPath + suffix, dataPath);
-    await rename(modelPath + suffix, modelPath);
+    const modelPath = resolve(path);
+    const dataPath = join(dirname(modelPath), externalDataName(modelPath));
+    const plan = opts.externalData
+      ? new ExternalDataPlan(basename(dataPath), opts.threshold ?? 1024)
+      : undefined;
+    const bytes = encodeProto(modelToProto(m, plan?.place));
+    const failure = { failure: "ModelWriteFailed" } as const;
+    const external = plan !== undefined && plan.slots.length > 0;
+    if (external) await set.stage(dataPath, (file) => writeSlots(file, plan.slots, plan.size), failure);
+    await set.stage(modelPath, bytes, failure);
+    if (!into) await set.commit();
     return {
       bytes: bytes.byteLength,
-      externalBytes,
-      files: externalBytes > 0 ? [modelPath, dataPath] : [modelPath],
+      externalBytes: external ? plan.size : 0,
+      files: external ? [modelPath, dataPath] : [modelPath],
     };
-  } catch (e) {
-    await Promise.all(temps.map((t) => unlink(t).catch(() => undefined)));
-    if (e instanceof InternalError) throw e;
-    throw new DiagnosticError([makeDiagnostic("ModelWriteFailed", undefined, [path, errorText(e)])]);
+  } finally {
+    if (!into) await set.discard();
   }
 }
 
@@ -107,8 +98,9 @@ export async function readModel(path: string): Promise<OnnxModel> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
+    noteInput(path);
   } catch (e) {
-    throw new DiagnosticError([makeDiagnostic("ModelReadFailed", undefined, [path, errorText(e)])]);
+    throw new DiagnosticError([makeDiagnostic("ModelReadFailed", undefined, [path, fsReason(e)])]);
   }
   const dir = dirname(resolve(path));
   const fds = new Map<string, number>();

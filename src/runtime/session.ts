@@ -4,11 +4,12 @@
 // provider's libraries are downloaded by a postinstall script that npm ≥ 11.16 skips unless allowed; only WebGPU can
 // keep outputs on the device (`gpu-buffer`), CUDA copies every input and output each run.
 import { createHash } from "node:crypto";
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
+import { OutputSet } from "../files/output.js";
 import { DiagnosticError, makeDiagnostic } from "../diagnostics/diagnostic.js";
 
 export type Device = "cpu" | "cuda" | "webgpu";
@@ -121,17 +122,29 @@ async function cachedSession(model: string, opts: SessionOptions): Promise<ort.I
       rmSync(cached, { force: true }); // unreadable (an interrupted write?): rebuild it below
     }
   }
-  const temp = `${cached}.${process.pid}.tmp`;
-  const session = await ort.InferenceSession.create(model, {
-    ...sessionOptions(opts),
-    optimizedModelFilePath: temp,
-  });
+  // onnxruntime writes the optimised copy itself, to the output helper's temporary name
+  let session: ort.InferenceSession | undefined;
+  let failed: { error: unknown } | undefined;
+  const set = new OutputSet();
   try {
-    renameSync(temp, cached);
+    await set.stageVia(cached, async (temp) => {
+      try {
+        session = await ort.InferenceSession.create(model, {
+          ...sessionOptions(opts),
+          optimizedModelFilePath: temp,
+        });
+      } catch (error) {
+        failed = { error };
+      }
+    });
+    if (session) await set.commit();
   } catch {
-    rmSync(temp, { force: true }); // no cache this time; the session is fine
+    // no cache this time; the session is fine
+  } finally {
+    await set.discard();
   }
-  return session;
+  if (failed) throw failed.error;
+  return session!;
 }
 
 /** A session on the requested device; a model path is loaded by onnxruntime so external data resolves beside it. */

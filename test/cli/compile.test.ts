@@ -230,7 +230,7 @@ describe("vfmc compile", () => {
 
   it("rejects unknown graphs, models and opsets with diagnostics", async () => {
     const emit = await vfmc("compile", SPEC, "-o", join(dir, "x"), "--emit", "infer,nope");
-    expect(emit.code).toBe(1);
+    expect(emit.code).toBe(2); // a usage error
     expect(emit.err).toContain("VFM5004");
     const model = await vfmc("compile", SPEC, "-o", join(dir, "x"), "--model", "nope");
     expect(model.code).toBe(1);

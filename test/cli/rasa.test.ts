@@ -106,10 +106,10 @@ describe("vfmc rasa", () => {
 
   it("needs -o and checks its options", async () => {
     const r = await vfmc("rasa", SPEC);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a usage error
     expect(r.err).toContain("VFM5004");
     const s = await vfmc("rasa", SPEC, "-o", join(dir, "x.safetensors"), "--rounds", "0");
-    expect(s.code).toBe(1);
+    expect(s.code).toBe(2);
     expect(s.err).toContain("--rounds 0");
   });
 });

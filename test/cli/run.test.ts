@@ -252,22 +252,23 @@ describe("vfmc run --train", () => {
   });
 
   it("rejects bad options with a diagnostic", async () => {
-    const cases: [string[], RegExp][] = [
-      [["run", SPEC], /needs a mode: --train/],
-      [["run", "--train", SPEC, "--device", "tpu"], /--device tpu: expected one of cpu, cuda, webgpu/],
-      [["run", "--train", SPEC, "--steps", "0"], /--steps 0: expected an integer ≥ 1/],
-      [["run", "--train", SPEC, "--steps", "2", "--epochs", "1"], /give --steps or --epochs, not both/],
-      [["run", "--train", SPEC, "--k", "0"], /--k 0: expected positive integers/],
-      [["run", "--train", SPEC, "--data", "nowhere"], /VFM6105/],
-      [["run", "--train", SPEC, "--model", "nope"], /VFM5002/],
-      [["run", "--train", SPEC, "--init", ckpt, "--resume"], /give --init or --resume, not both/],
-      [["run", "--train", SPEC, "--resolution", "40"], /--resolution 40 needs --init CKPT/],
-      [["run", "--train", SPEC, "--init", ckpt, "--resolution", "42"], /error VFM4014/],
-      [["run", "--train", SPEC, "--init", join(root, "none.safetensors")], /error VFM6001/],
+    // usage errors (VFM5004: the command line itself is wrong) exit 2, user mistakes in the inputs exit 1
+    const cases: [string[], RegExp, number][] = [
+      [["run", SPEC], /needs a mode: --train/, 2],
+      [["run", "--train", SPEC, "--device", "tpu"], /--device tpu: expected one of cpu, cuda, webgpu/, 2],
+      [["run", "--train", SPEC, "--steps", "0"], /--steps 0: expected an integer ≥ 1/, 2],
+      [["run", "--train", SPEC, "--steps", "2", "--epochs", "1"], /give --steps or --epochs, not both/, 2],
+      [["run", "--train", SPEC, "--k", "0"], /--k 0: expected positive integers/, 2],
+      [["run", "--train", SPEC, "--data", "nowhere"], /VFM6105/, 1],
+      [["run", "--train", SPEC, "--model", "nope"], /VFM5002/, 1],
+      [["run", "--train", SPEC, "--init", ckpt, "--resume"], /give --init or --resume, not both/, 2],
+      [["run", "--train", SPEC, "--resolution", "40"], /--resolution 40 needs --init CKPT/, 2],
+      [["run", "--train", SPEC, "--init", ckpt, "--resolution", "42"], /error VFM4014/, 1],
+      [["run", "--train", SPEC, "--init", join(root, "none.safetensors")], /error VFM6001/, 1],
     ];
-    for (const [args, want] of cases) {
+    for (const [args, want, code] of cases) {
       const r = await vfmc(...args);
-      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.code, args.join(" ")).toBe(code);
       expect(r.err, args.join(" ")).toMatch(want);
     }
   });

@@ -174,6 +174,7 @@ export function toyJob(dir: string, opts: ToyOptions, over: Partial<TrainJob> = 
     trainModel: model,
     outDir: dir,
     identity: { model: "toy", runHash: "toyhash", seed: ir.train.seed, data: "synthetic:0" },
+    record: { model: "toy" },
     data: { kind: "synthetic", seed: 0, size: 32, trainSize: 64, testSize: 16 },
     device: "cpu",
     threads: 1,

@@ -2,9 +2,15 @@
 // src/lang/format). A file with syntax errors is reported and left untouched.
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { DiagnosticBag, DiagnosticError, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import {
+  DiagnosticBag,
+  DiagnosticError,
+  makeDiagnostic,
+  type Diagnostic,
+} from "../../diagnostics/diagnostic.js";
 import { formatVfm } from "../../lang/format/format.js";
-import { atomicWriteFile } from "../../runtime/checkpoint/atomic-write.js";
+import { noteInput } from "../../files/inputs.js";
+import { writeOutput } from "../../files/output.js";
 import { guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -19,7 +25,9 @@ type Outcome =
 /** Read fresh, not through the CLI's source cache: --write changes files under it. */
 function readFresh(file: string): string | undefined {
   try {
-    return readFileSync(file, "utf8");
+    const text = readFileSync(file, "utf8");
+    noteInput(file);
+    return text;
   } catch {
     return undefined;
   }
@@ -43,19 +51,10 @@ async function formatFile(file: string): Promise<Outcome> {
 }
 
 export async function runFmt(io: Io, specs: readonly string[], opts: FmtOptions): Promise<number> {
-  if (opts.check && opts.write) {
-    printDiagnostics(
-      io,
-      [
-        new DiagnosticBag().report("BadOption", undefined, [
-          "--check and --write cannot be used together",
-          "fmt",
-        ]),
-      ],
-      false,
-    );
-    return 2;
-  }
+  if (opts.check && opts.write)
+    throw new DiagnosticError([
+      makeDiagnostic("BadOption", undefined, ["--check and --write cannot be used together", "fmt"]),
+    ]);
   let failed = false;
   const unformatted: string[] = [];
   for (const file of specs) {
@@ -70,7 +69,7 @@ export async function runFmt(io: Io, specs: readonly string[], opts: FmtOptions)
       if (changed) unformatted.push(file);
     } else if (opts.write) {
       if (changed) {
-        await atomicWriteFile(file, r.formatted);
+        await writeOutput(file, r.formatted, { inPlace: true }); // the one output that replaces its input
         io.err(`formatted ${file}`);
       }
     } else if (r.formatted.length > 0) {

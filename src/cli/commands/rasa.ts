@@ -2,6 +2,7 @@
 // frozen backbone's patch tokens and write them under the released asset names (§8.1), ready for
 // `vfmc compile --weights CKPT --weights RASA.safetensors`, which folds them into one D×D matrix (§8.2).
 import type { Command } from "commander";
+import { checkOutputPath } from "../../files/output.js";
 import { writeSafetensors } from "../../runtime/checkpoint/safetensors.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
 import { describeDataSpec, openDataSource } from "../../runtime/data/source.js";
@@ -58,6 +59,7 @@ async function runRasa(spec: string, opts: RasaCliOptions, io: Io): Promise<numb
   const weights = opts.weights
     ? [{ file: opts.weights, tensors: weightTensors((await readSafetensors(opts.weights)).tensors) }]
     : [];
+  checkOutputPath(opts.out); // before minutes of fitting: not --weights, not the spec, not a folder
   const model = await featureModel(ir, weights, ["patch_tokens"], { device, threads });
   let tokens;
   try {

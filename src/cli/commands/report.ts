@@ -1,6 +1,6 @@
 // `vfmc report DIR -o page.html`: a training run's metrics.jsonl as a self-contained HTML page of curves.
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { checkOutputPath, writeOutput } from "../../files/output.js";
 import { reportHtml } from "../../runtime/report/html.js";
 import { readRunMetrics } from "../../runtime/report/metrics.js";
 import { guarded, guardOptions, type Io } from "../io.js";
@@ -16,7 +16,8 @@ interface ReportCliOptions {
 async function runReport(dir: string, opts: ReportCliOptions, io: Io): Promise<number> {
   if (!opts.out) throw badOption("report", "-o/--out is required: the HTML file to write");
   const m = readRunMetrics(dir);
-  writeFileSync(opts.out, reportHtml(m, opts.title));
+  checkOutputPath(opts.out);
+  await writeOutput(opts.out, reportHtml(m, opts.title));
   const names = [...m.series.keys()];
   if (opts.json)
     io.out(

@@ -3,20 +3,23 @@
 // (../train-graph.ts), the training loop runs in a worker thread (src/runtime/trainer), progress goes to stderr,
 // per-step metrics and k-NN accuracies to <out>/metrics.jsonl, checkpoints to <out>/checkpoint.safetensors, and the
 // run ends with a k-NN accuracy of the teacher against the weights it started from (random init, or --init).
-import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
 import { hrftModel } from "../../lower/hrft.js";
-import { checkpointMetadata, latestCheckpoint } from "../../runtime/checkpoint/checkpoint.js";
+import { checkOutputPath, prepareOutputFolder } from "../../files/output.js";
+import type { ModelIR } from "../../ir/model.js";
+import { checkpointMetadata, checkpointPath, latestCheckpoint } from "../../runtime/checkpoint/checkpoint.js";
 import { describeDataSpec } from "../../runtime/data/source.js";
 import { KNN_DEFAULTS } from "../../runtime/eval/knn.js";
 import { formatDuration, formatKnn, Progress } from "../../runtime/progress.js";
 import { DEVICES } from "../../runtime/session.js";
 import type { TrainJob, TrainSummary } from "../../runtime/trainer/job.js";
 import { modelHash, withOverrides } from "../../runtime/trainer/overrides.js";
+import { METRICS_FILE, RUN_RECORD } from "../../runtime/trainer/loop.js";
 import { startTraining } from "../../runtime/trainer/trainer.js";
+import { checkTrainingFits } from "../../runtime/resources.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, processIo, type Io } from "../io.js";
 import { badOption, dataSpecFor, deviceOption, intOption, kList, loadModel, positive } from "../options.js";
 import { checkInit, startedFrom } from "../run-init.js";
@@ -109,6 +112,7 @@ export interface PreparedRun {
 /** Everything up to starting the loop: options checked, spec loaded and overridden, graph compiled (or cached). */
 export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Promise<PreparedRun> {
   const C = "run";
+  // every option is checked before anything is read, compiled or created
   if (!opts.train) throw badOption(C, "vfmc run needs a mode: --train (train the model of a spec)");
   const device = deviceOption(C, opts.device);
   if (opts.steps !== undefined && opts.epochs !== undefined)
@@ -124,6 +128,10 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
   const temperature = positive(C, "temperature", opts.temperature);
   const bankLimit = intOption(C, "bank", opts.bank, 1);
   const queryLimit = intOption(C, "queries", opts.queries, 1);
+  const checkpointEveryOption = intOption(C, "checkpoint-every", opts.checkpointEvery, 0);
+  const logEveryOption = intOption(C, "log-every", opts.logEvery, 1);
+  const stepsPerCall =
+    opts.stepsPerCall === "auto" ? undefined : intOption(C, "steps-per-call", opts.stepsPerCall, 1);
   if (opts.resume && opts.restart) throw badOption(C, "give --resume or --restart, not both");
   if (opts.init !== undefined && opts.resume)
     throw badOption(
@@ -143,30 +151,33 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
     ...(batch !== undefined ? { batch } : {}),
     ...(seed !== undefined ? { seed } : {}),
   });
+  if (overridden.train.totalSteps < 1) throw noSteps(opts, specIr);
   // the train graph must be built at the new grid, so HRFT changes the model before anything is compiled
   const ir = resolution !== undefined ? hrftModel(overridden, resolution) : overridden;
-  const init = opts.init !== undefined ? await checkInit(ir, opts.init, io) : undefined;
+  checkTrainingFits(ir, batch !== undefined ? `--batch ${batch}` : `train.batch ${ir.train.batch}`);
   const data = dataSpecFor(ir, opts.data);
   const evalData = opts.evalData !== undefined ? dataSpecFor(ir, opts.evalData) : undefined;
+  const init = opts.init !== undefined ? await checkInit(ir, opts.init, io) : undefined;
   const out = opts.out ?? join("runs", ir.name);
-  mkdirSync(out, { recursive: true });
-  const note = (s: string) => {
-    if (!opts.json) io.err(s);
-  };
-  const total = ir.train.totalSteps;
-  const checkpointEvery =
-    intOption(C, "checkpoint-every", opts.checkpointEvery, 0) ?? Math.min(ir.train.epochLength, total);
-  const logEvery = intOption(C, "log-every", opts.logEvery, 1) ?? Math.max(1, Math.round(total / 20));
-  const stepsPerCall =
-    opts.stepsPerCall === "auto" ? undefined : intOption(C, "steps-per-call", opts.stepsPerCall, 1);
-
   const existing = latestCheckpoint(out);
+  if (opts.resume && !existing)
+    throw new DiagnosticError([makeDiagnostic("ResumeWithoutCheckpoint", undefined, [out])]);
+  // the run's own files must not be anything this command reads (--init out/checkpoint.safetensors --restart)
+  for (const f of [checkpointPath(out), join(out, METRICS_FILE), join(out, RUN_RECORD)]) checkOutputPath(f);
   if (existing && !opts.resume && !opts.restart) {
     const md = await checkpointMetadata(existing);
     throw new DiagnosticError([
       makeDiagnostic("RunFolderHasCheckpoint", undefined, [out, md.step ?? "?", md.model ?? "another model"]),
     ]);
   }
+  prepareOutputFolder(out);
+  const note = (s: string) => {
+    if (!opts.json) io.err(s);
+  };
+  const total = ir.train.totalSteps;
+  const checkpointEvery = checkpointEveryOption ?? Math.min(ir.train.epochLength, total);
+  const logEvery = logEveryOption ?? Math.max(1, Math.round(total / 20));
+
   const compiled = await compiledTrainGraph(ir, out, note);
   // what a checkpoint must match: the model and its training recipe (and the weights it started from), not the compiler
   const from = init ?? (opts.resume ? startedFrom(out) : undefined);
@@ -180,6 +191,17 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
     ...(stepsPerCall !== undefined ? { stepsPerCall } : {}),
     outDir: out,
     identity: { model: ir.name, runHash, seed: ir.train.seed, data: dataText },
+    record: {
+      spec,
+      model: ir.name,
+      data: dataText,
+      steps: total,
+      batch: ir.train.batch,
+      seed: ir.train.seed,
+      device,
+      ...(from ? { init: from.file, initSha256: from.sha256, resolution: ir.export.resolution } : {}),
+      runHash,
+    },
     data,
     ...(evalData ? { evalData } : {}),
     device,
@@ -199,25 +221,24 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
         }
       : { enabled: false },
   };
-  writeFileSync(
-    join(out, "run.json"),
-    JSON.stringify(
-      {
-        spec,
-        model: ir.name,
-        data: dataText,
-        steps: total,
-        batch: ir.train.batch,
-        seed: ir.train.seed,
-        device: job.device,
-        ...(from ? { init: from.file, initSha256: from.sha256, resolution: ir.export.resolution } : {}),
-        runHash,
-      },
-      null,
-      2,
-    ) + "\n",
-  );
   return { job, logEvery, dataText };
+}
+
+/** --steps/--epochs (or the spec) that leave nothing to train: which, and how many steps one epoch is. */
+function noSteps(opts: RunCliOptions, ir: ModelIR): DiagnosticError {
+  const L = ir.train.epochLength;
+  const what =
+    opts.epochs !== undefined
+      ? `--epochs ${opts.epochs} × epoch_length ${L}`
+      : `train.epochs ${ir.train.epochs} × epoch_length ${L}`;
+  const steps = Math.round((opts.epochs !== undefined ? Number(opts.epochs) : ir.train.epochs) * L);
+  return new DiagnosticError([
+    makeDiagnostic("RunHasNoSteps", undefined, [
+      what,
+      steps,
+      `an epoch is ${L} steps here: give --epochs ${(1 / L).toPrecision(2)} or more, or --steps N`,
+    ]),
+  ]);
 }
 
 async function runTrain(spec: string, opts: RunCliOptions, io: Io, tty: boolean): Promise<number> {

@@ -1,8 +1,8 @@
 // `vfmc viz pca <spec> --weights CKPT --image IMG -o out.png`: the first three PCA components of an image's patch
 // features as RGB (foreground found by thresholding the first component), beside the input, as a PNG.
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
+import { checkOutputPath, writeOutput } from "../../files/output.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
 import { weightTensors } from "../../runtime/eval/run-knn.js";
 import { encodePng, toRgb8 } from "../../runtime/image/png.js";
@@ -43,6 +43,7 @@ async function runVizPca(spec: string, opts: VizPcaOptions, io: Io): Promise<num
   const weights = opts.weights
     ? [{ file: opts.weights, tensors: weightTensors((await readSafetensors(opts.weights)).tensors) }]
     : [];
+  checkOutputPath(opts.out); // before the model runs: not --weights, not --image, not a folder
   const output = opts.rasa ? "patch_tokens_rasa" : "patch_tokens";
   const model = await featureModel(ir, weights, [output], { device: opts.device as Device, threads: 0 });
   let tokens;
@@ -55,7 +56,7 @@ async function runVizPca(spec: string, opts: VizPcaOptions, io: Io): Promise<num
   }
   const map = pcaMap(tokens.data, model.grid, model.dim, { threshold, foreground: opts.foreground });
   const picture = sideBySide(image, map, scale);
-  writeFileSync(opts.out, encodePng(toRgb8(picture), picture.width, picture.height));
+  await writeOutput(opts.out, encodePng(toRgb8(picture), picture.width, picture.height));
   const fg = map.foreground.reduce((a, b) => a + b, 0);
   const summary = {
     model: ir.name,

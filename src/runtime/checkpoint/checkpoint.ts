@@ -1,7 +1,7 @@
 // Training checkpoints: the whole carried state of a run in one safetensors file, under the reference's names
 // (DINOv2's `student.backbone.*`, `teacher.backbone.*`, `student.dino_head.*` …; AdamW moments as
 // `optimizer.exp_avg.<param>` / `optimizer.exp_avg_sq.<param>`; centering buffers as `dino_loss.center`), plus
-// metadata saying which run wrote it. Writing goes through safetensors.ts (temp file + rename), so the previous
+// metadata saying which run wrote it. Writing goes through the output helper (temp file + rename), so the previous
 // checkpoint stays readable until the new one is complete. Loading checks everything before anything is used:
 // the run identity, every tensor's presence, dtype and shape.
 //
@@ -91,21 +91,27 @@ export async function saveCheckpoint(
       data: data as TensorArray,
     };
   });
-  await writeSafetensors(path, tensors, {
-    format: CHECKPOINT_FORMAT,
-    version: "1",
-    model: meta.model,
-    run_hash: meta.runHash,
-    step: String(meta.step),
-    seed: String(meta.seed),
-    data: meta.data,
-    rng: JSON.stringify({
-      algorithm: "xoshiro128**",
-      derivation: "Rng.derive(seed, stream, step)",
-      seed: meta.seed,
-      step: meta.step,
-    }),
-  });
+  await writeSafetensors(
+    path,
+    tensors,
+    {
+      format: CHECKPOINT_FORMAT,
+      version: "1",
+      model: meta.model,
+      run_hash: meta.runHash,
+      step: String(meta.step),
+      seed: String(meta.seed),
+      data: meta.data,
+      rng: JSON.stringify({
+        algorithm: "xoshiro128**",
+        derivation: "Rng.derive(seed, stream, step)",
+        seed: meta.seed,
+        step: meta.step,
+      }),
+    },
+    // a run replaces its own checkpoint (which --resume read) on purpose
+    { failure: "CheckpointWriteFailed", inPlace: true },
+  );
 }
 
 /** The metadata of a checkpoint (empty when it has none); throws the safetensors diagnostics of a broken file. */

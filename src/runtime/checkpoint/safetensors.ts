@@ -8,8 +8,10 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { endianness } from "node:os";
 import { DiagnosticError, InternalError, makeDiagnostic, type Arg } from "../../diagnostics/diagnostic.js";
+import { fsReason } from "../../files/fs-errors.js";
 import type { DiagKey } from "../../diagnostics/catalogue.js";
-import { atomicWrite } from "./atomic-write.js";
+import { noteInput } from "../../files/inputs.js";
+import { writeOutput, type OutputOptions } from "../../files/output.js";
 
 export type Dtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "U8" | "BOOL";
 
@@ -94,10 +96,18 @@ export class SafetensorsReader {
     try {
       file = await open(path, "r");
     } catch (err) {
-      return fail("CheckpointUnreadable", [path, (err as Error).message]);
+      return fail("CheckpointUnreadable", [path, fsReason(err)]);
     }
     try {
-      const size = (await file.stat()).size;
+      const st = await file.stat();
+      if (!st.isFile())
+        fail("InputNotAFile", [
+          path,
+          st.isDirectory() ? "it is a folder" : "it is a device or a pipe",
+          "safetensors file",
+        ]);
+      noteInput(path);
+      const size = st.size;
       if (size < 8) fail("CheckpointTruncated", [path, "at least 8", size]);
       const prefix = Buffer.alloc(8);
       await readFully(file, prefix, 0);
@@ -232,13 +242,15 @@ export interface TensorToWrite {
 }
 
 /**
- * Writes a safetensors file atomically (see atomic-write.ts), tensor by tensor in the given order.
- * The header is padded with spaces to a multiple of 8 bytes so every tensor starts 8-byte aligned.
+ * Writes a safetensors file through the output helper (files/output.ts: checked, temp-then-rename), tensor by
+ * tensor in the given order. The header is padded with spaces to a multiple of 8 bytes so every tensor starts
+ * 8-byte aligned.
  */
 export async function writeSafetensors(
   path: string,
   tensors: readonly TensorToWrite[],
   metadata: Readonly<Record<string, string>> = {},
+  opts: OutputOptions = {},
 ): Promise<void> {
   assertLittleEndianHost();
   const header: Record<string, unknown> = {};
@@ -257,8 +269,9 @@ export async function writeSafetensors(
   head.writeBigUInt64LE(BigInt(padded), 0);
   json.copy(head, 8);
 
-  try {
-    await atomicWrite(path, async (file) => {
+  await writeOutput(
+    path,
+    async (file) => {
       let position = 0;
       const put = async (bytes: Uint8Array): Promise<void> => {
         for (let done = 0; done < bytes.byteLength;) {
@@ -278,11 +291,9 @@ export async function writeSafetensors(
         }
         await put(bytesOf(data));
       }
-    });
-  } catch (err) {
-    if (err instanceof InternalError || err instanceof DiagnosticError) throw err;
-    fail("CheckpointWriteFailed", [path, (err as Error).message]);
-  }
+    },
+    opts,
+  );
 }
 
 /** Reads the named tensors (default: all) and the metadata, then closes the file. */

@@ -2,11 +2,14 @@
 // a type byte (0x08 = unsigned byte), the number of dimensions — then one u32 per dimension, then the data.
 // Images are idx3 [n, rows, cols], labels idx1 [n]. Gzipped files (magic 1f 8b) are inflated on load.
 // Grayscale pixels are replicated to three channels so every dataset looks RGB to the augmentations.
-import { readFileSync, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { DiagnosticError, InternalError, makeDiagnostic, type Arg } from "../../diagnostics/diagnostic.js";
 import type { DiagKey } from "../../diagnostics/catalogue.js";
+import { fsReason } from "../../files/fs-errors.js";
+import { readInputFile } from "../../files/inputs.js";
+import { checkFits } from "../resources.js";
 import type { DataSource, Dataset, ImageSample } from "./dataset.js";
 
 function fail(key: DiagKey, args: readonly Arg[]): never {
@@ -18,20 +21,19 @@ interface IdxArray {
   readonly data: Uint8Array;
 }
 
-function readIdx(path: string, expectedDims: number): IdxArray {
-  let bytes: Uint8Array;
+/** Reads `path` whole, refusing before any allocation what is no regular file (`/dev/zero` never ends). */
+function readWhole(path: string): Uint8Array {
   try {
-    bytes = readFileSync(path);
+    checkFits(`--data ${path}`, statSync(path).size, "use a smaller dataset");
+    return readInputFile(path, "IDX file (…-images-idx3-ubyte[.gz])");
   } catch (err) {
-    return fail("DataUnreadable", [path, (err as Error).message]);
+    if (err instanceof DiagnosticError) throw err;
+    return fail("DataUnreadable", [path, fsReason(err)]);
   }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (err) {
-      return fail("DataBadFormat", [path, `gzip data is damaged (${(err as Error).message})`]);
-    }
-  }
+}
+
+/** The dims an IDX header declares, checked; `bytes` holds at least the header. */
+function parseHeader(path: string, bytes: Uint8Array, expectedDims: number): number[] {
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0)
     fail("DataBadFormat", [path, "the magic number is missing"]);
   if (bytes[2] !== 0x08)
@@ -39,17 +41,51 @@ function readIdx(path: string, expectedDims: number): IdxArray {
   const ndim = bytes[3]!;
   if (ndim !== expectedDims)
     fail("DataBadFormat", [path, `it has ${ndim} dimensions, expected ${expectedDims}`]);
-  const header = 4 + 4 * ndim;
-  if (bytes.length < header) fail("DataBadFormat", [path, "the header is cut short"]);
+  if (bytes.length < 4 + 4 * ndim) fail("DataBadFormat", [path, "the header is cut short"]);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dims = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
+  return Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
+}
+
+/** The first bytes a gzip stream inflates to (enough for any IDX header), without inflating the rest. */
+function gzipPrefix(path: string, gz: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(gz.subarray(0, Math.min(gz.length, 256)), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (err) {
+    return fail("DataBadFormat", [path, `gzip data is damaged (${(err as Error).message})`]);
+  }
+}
+
+/**
+ * An IDX file's dims and data. Sizes are checked against the file before anything is allocated: the header's
+ * element count against the bytes present (or, gzipped, the inflated size it implies against this machine's
+ * memory, inflating no further than that), and empty shapes (no images, 0×0 images) are errors.
+ */
+function readIdx(path: string, expectedDims: number, what: "images" | "labels"): IdxArray {
+  let bytes = readWhole(path);
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const dims = parseHeader(path, gzipped ? gzipPrefix(path, bytes) : bytes, expectedDims);
+  const header = 4 + 4 * dims.length;
   const count = dims.reduce((a, b) => a * b, 1);
+  if (gzipped) {
+    checkFits(`--data ${path}`, header + count, "use a smaller dataset");
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: Math.max(1, header + count) });
+    } catch (err) {
+      const why =
+        err instanceof RangeError
+          ? `it inflates to more than the ${header + count} bytes its header declares`
+          : `gzip data is damaged (${(err as Error).message})`;
+      return fail("DataBadFormat", [path, why]);
+    }
+  }
   if (bytes.length - header < count) {
     fail("DataBadFormat", [
       path,
       `it holds ${bytes.length - header} data bytes, the header promises ${count}`,
     ]);
   }
+  if (dims[0] === 0) fail("DataNoImages", [path, what]);
+  if (dims.slice(1).some((d) => d === 0)) fail("DataEmptyImages", [path, dims.slice(1).join("×")]);
   return { dims, data: bytes.subarray(header, header + count) };
 }
 
@@ -99,9 +135,13 @@ class IdxDataset implements Dataset {
 /** One images file and its sibling labels file. */
 export function openIdxDataset(imagesPath: string): Dataset {
   const labelsPath = labelsPathFor(imagesPath);
-  if (!existsSync(labelsPath)) fail("DataLabelsMissing", [imagesPath, labelsPath]);
-  const images = readIdx(imagesPath, 3);
-  const labels = readIdx(labelsPath, 1);
+  if (!existsSync(labelsPath) || labelsPath === imagesPath)
+    fail("DataLabelsMissing", [
+      imagesPath,
+      labelsPath === imagesPath ? "a …-labels-idx1-ubyte file beside it" : labelsPath,
+    ]);
+  const images = readIdx(imagesPath, 3, "images");
+  const labels = readIdx(labelsPath, 1, "labels");
   if (images.dims[0] !== labels.dims[0])
     fail("DataCountMismatch", [imagesPath, images.dims[0]!, labelsPath, labels.dims[0]!]);
   return new IdxDataset(

@@ -1,7 +1,8 @@
 // Where `--image` pictures come from: a PNG file, or one image of a dataset source written `<data>#<index>`
 // (`synthetic#3`, `synthetic:7#0`, `idx:/data/fashion-mnist#12`, training split). JPEG is not read: vfmc has no
 // image library, and a PNG decoder on node:zlib is a few dozen lines.
-import { readFileSync } from "node:fs";
+import { fsReason } from "../../files/fs-errors.js";
+import { readInputFile } from "../../files/inputs.js";
 import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
 import type { Planar } from "../augment/image.js";
 import { resizedCrop } from "../augment/resample.js";
@@ -25,9 +26,10 @@ export function loadImage(ref: string, syntheticSize: number): Planar {
   }
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(ref);
+    bytes = readInputFile(ref, "PNG image");
   } catch (e) {
-    return bad(ref, (e as Error).message);
+    if (e instanceof DiagnosticError) throw e;
+    return bad(ref, fsReason(e));
   }
   if (bytes[0] === 0xff && bytes[1] === 0xd8) bad(ref, "JPEG is not supported; convert it to PNG");
   return decodePng(bytes, ref);

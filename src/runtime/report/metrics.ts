@@ -1,8 +1,10 @@
 // A training run's metrics.jsonl (one JSON object per step, written by the trainer: `step`, losses, grad norms,
 // schedule values, timings, and k-NN accuracies on the steps that evaluated) → series per metric name.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
+import { fsReason } from "../../files/fs-errors.js";
+import { readInputFile } from "../../files/inputs.js";
 
 export interface Series {
   readonly name: string;
@@ -78,12 +80,19 @@ export function readRunMetrics(path: string): RunMetrics {
   if (!existsSync(path)) fail(path, "no such file or folder");
   const file = statSync(path).isDirectory() ? join(path, "metrics.jsonl") : path;
   if (!existsSync(file)) fail(path, "the folder has no metrics.jsonl");
-  const parsed = parseMetrics(readFileSync(file, "utf8"), file);
+  let text: string;
+  try {
+    text = readInputFile(file, "metrics.jsonl file").toString("utf8");
+  } catch (e) {
+    if (e instanceof DiagnosticError) throw e;
+    return fail(file, fsReason(e));
+  }
+  const parsed = parseMetrics(text, file);
   const runFile = join(file, "..", "run.json");
   let run: Record<string, unknown> | undefined;
   if (existsSync(runFile)) {
     try {
-      run = JSON.parse(readFileSync(runFile, "utf8")) as Record<string, unknown>;
+      run = JSON.parse(readInputFile(runFile, "run.json file").toString("utf8")) as Record<string, unknown>;
     } catch {
       run = undefined;
     }

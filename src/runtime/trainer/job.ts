@@ -19,6 +19,12 @@ export interface TrainJob {
   readonly stepsPerCall?: number;
   readonly outDir: string;
   readonly identity: RunIdentity;
+  /**
+   * What run.json says about the run (spec, model, data, steps, --init…). Written with the metrics: at the start of
+   * a run in a fresh folder or a resumed one; when a run replaces another (--restart), at its first checkpoint,
+   * so a run that fails before it leaves the folder describing the old run, whose checkpoint is still there.
+   */
+  readonly record: Readonly<Record<string, unknown>>;
   readonly data: DataSpec;
   /** kNN queries; default the held-out split of `data` */
   readonly evalData?: DataSpec;

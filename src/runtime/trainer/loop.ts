@@ -3,9 +3,10 @@
 // K = 1 with the plain step graph), its returned state fed to the next call. It runs in a worker thread under the
 // CLI (onnxruntime's run() blocks its thread) and in-thread in tests; `LoopHost` is the difference. Checkpoints,
 // evaluation, the NaN guard and stop requests happen between calls, and calls end where checkpoints are due.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiagnosticBag, DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
+import { OutputLog, writeOutput } from "../../files/output.js";
 import { scheduleValue } from "../../ir/model.js";
 import { hrftInit } from "../../lower/hrft.js";
 import type { WeightTensor } from "../../lower/weights.js";
@@ -36,6 +37,8 @@ export interface LoopHost {
 }
 
 export const METRICS_FILE = "metrics.jsonl";
+/** the run's description beside its metrics (TrainJob.record) */
+export const RUN_RECORD = "run.json";
 
 function scheduleFeeds(plan: TrainPlan, job: TrainJob, step: number): Record<string, number> {
   const values: Record<string, number> = {};
@@ -46,16 +49,27 @@ function scheduleFeeds(plan: TrainPlan, job: TrainJob, step: number): Record<str
   return values;
 }
 
-/** Keeps metrics.jsonl in step with the checkpoint: a resumed run drops the lines after the step it resumes at. */
-function openMetrics(path: string, startStep: number): void {
-  if (startStep === 0 || !existsSync(path)) {
-    writeFileSync(path, "");
-    return;
-  }
+/**
+ * Keeps metrics.jsonl in step with the checkpoint: a resumed run drops the lines after the step it resumes at (and
+ * any line a kill cut short); a run from step 0 starts a new log, which replaces the old one at its first checkpoint.
+ */
+function openMetrics(path: string, startStep: number): OutputLog {
+  // the run rewrites its own log, which --resume read: in place on purpose
+  if (startStep === 0 || !existsSync(path)) return OutputLog.open(path, { replace: true }, { inPlace: true });
   const kept = readFileSync(path, "utf8")
     .split("\n")
-    .filter((line) => line.trim() !== "" && (JSON.parse(line) as { step: number }).step <= startStep);
-  writeFileSync(path, kept.map((l) => l + "\n").join(""));
+    .filter((line) => {
+      try {
+        return (JSON.parse(line) as { step: number }).step <= startStep;
+      } catch {
+        return false;
+      }
+    });
+  return OutputLog.open(
+    path,
+    { replace: false, initial: kept.map((l) => l + "\n").join("") },
+    { inPlace: true },
+  );
 }
 
 function nonFinite(plan: TrainPlan, metrics: Record<string, number>): string | undefined {
@@ -121,197 +135,207 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
   const queries = job.evalData ? (evalSource?.test ?? evalSource?.train) : evalSource?.test;
   if (job.knn.enabled && !queries)
     throw new DiagnosticError([makeDiagnostic("EvalNoHeldOut", undefined, [job.identity.data])]);
-  const metricsPath = join(job.outDir, METRICS_FILE);
-  openMetrics(metricsPath, startStep);
-  const evaluate = async (
-    at: KnnPoint["at"],
-    weights: Map<string, WeightTensor> | undefined,
-  ): Promise<void> => {
-    if (!job.knn.enabled || !source || !queries) return;
-    const files = weights ? [{ file: "training state", tensors: weights }] : [];
-    const report = await knnOfWeights(
-      job.ir,
-      files,
-      { train: source.train, test: queries },
-      { ...job.knn, device: job.device, threads: job.threads },
-    );
-    const point = { at, report };
-    knn.push(point);
-    // the point before training is at step 0; a resumed run's metrics.jsonl kept the points up to its start
-    const at0 = typeof at === "number" ? at : 0;
-    if (at0 > startStep || startStep === 0)
-      appendFileSync(metricsPath, JSON.stringify({ step: at0, knn: knnFields(point) }) + "\n");
-    host.emit({ type: "eval", point });
-  };
-
-  if (startStep >= total) {
-    host.emit({
-      type: "note",
-      text: makeDiagnostic("TrainNothingToDo", undefined, [ckpt, startStep, total]).message,
-    });
-  }
-  if (job.init) await evaluate("initial", await teacherWeights(plan, (name) => initial.get(name)));
-  else await evaluate("random-init", undefined);
-
-  // WebGPU keeps the state in GPU buffers between calls of the step graph; CPU and CUDA run several steps per call
-  // through the steps graph when the manifest has one, so the state stays inside onnxruntime between steps. One
-  // step per call takes the plain step graph: the Loop's copy of its final state would only cost memory there.
-  const onDevice = job.device === "webgpu";
-  const loopModel = onDevice || job.stepsPerCall === 1 ? undefined : job.stepsModel;
-  const session = await createSession(loopModel ?? job.trainModel, {
-    device: job.device,
-    threads: job.threads,
-    cacheOptimized: true,
-    ...(onDevice ? { deviceOutputs: CarriedState.outputs(plan) } : {}),
-  });
-  const state = new CarriedState(plan, initial);
-  const callPlan = { totalSteps: total, fixed: loopModel ? job.stepsPerCall : 1 };
-  const callMax = maxStepsPerCall(callPlan);
-  const unsupported = (e: { name: string; role: string }) =>
-    new DiagnosticError([makeDiagnostic("TrainInputUnsupported", undefined, ["train", e.name, e.role])]);
-  const dropPath =
-    job.ir.backbone.dropPath > 0 ? { rate: job.ir.backbone.dropPath, seed: job.ir.train.seed } : undefined;
-
-  let producer: BatchProducer | undefined;
-  let step = startStep;
-  let lastCheckpoint: number | undefined = job.resume ? startStep : undefined;
-  let loopMs = 0;
-  let dataMs = 0;
-  let finalMetrics: Record<string, number> = {};
-  let stoppedBy: string | undefined;
-  const meta = (s: number): CheckpointMeta => ({ ...job.identity, step: s });
-  /** a call ends where a checkpoint or an evaluation is due, or at the end */
-  const nextBoundary = (from: number): number => {
-    const after = (every: number) => (every > 0 ? (Math.floor(from / every) + 1) * every : total);
-    return Math.min(total, after(job.checkpointEvery), after(job.evalEvery));
-  };
-  const writeCheckpoint = async (): Promise<void> => {
-    await saveCheckpoint(ckpt, plan, groupOf, await state.snapshot(), meta(step));
-    lastCheckpoint = step;
-    host.emit({ type: "checkpoint", step, path: ckpt });
-  };
-
+  const metricsLog = openMetrics(join(job.outDir, METRICS_FILE), startStep);
+  const writeRecord = () =>
+    writeOutput(join(job.outDir, RUN_RECORD), JSON.stringify(job.record, null, 2) + "\n", { inPlace: true });
+  if (!metricsLog.pending) await writeRecord();
   try {
-    if (step < total) {
-      producer = await createBatchProducer({
-        ...batchStreamOptions(job.ir, job.data),
-        startStep,
-        ...(job.dataWorkers !== undefined ? { workers: job.dataWorkers } : {}),
-        // a call takes K batches at once: keep the next call's batches in the making while this one runs
-        ...(callMax > 1 ? { prefetch: 2 * callMax } : {}),
-      });
-      host.emit({
-        type: "start",
-        startStep,
-        totalSteps: total,
-        batch: B,
-        device: job.device,
-        dataMode: producer.mode,
-        dataWorkers: producer.workers,
-      });
-    }
-    let secondsPerStep: number | undefined;
-    while (step < total) {
-      const reason = host.stopRequested();
-      if (reason) {
-        stoppedBy = reason;
-        break;
-      }
-      const k = stepsForCall(callPlan, step, nextBoundary(step), secondsPerStep);
-      const t0 = performance.now();
-      const batches = [];
-      for (let j = 0; j < k; j++) batches.push(await producer!.next());
-      const t1 = performance.now();
-      const schedules = batches.map((_, j) => scheduleFeeds(plan, job, step + j));
-      const perStep = batches.map((batch, j) => {
-        const feeds = batchFeeds(plan.batch, batch, dropPath, unsupported);
-        for (const [name, v] of Object.entries(schedules[j]!))
-          feeds[name] = new ort.Tensor("float32", Float32Array.of(v), []);
-        return feeds;
-      });
-      const fetches: Record<string, ort.Tensor | null> = state.fetches();
-      for (const m of plan.metrics) fetches[m] = null;
-      const out = await session.run(
-        { ...state.feeds(), ...(loopModel ? stackFeeds(perStep) : perStep[0]!) },
-        fetches as ort.InferenceSession.FetchesType,
+    const evaluate = async (
+      at: KnnPoint["at"],
+      weights: Map<string, WeightTensor> | undefined,
+    ): Promise<void> => {
+      if (!job.knn.enabled || !source || !queries) return;
+      const files = weights ? [{ file: "training state", tensors: weights }] : [];
+      const report = await knnOfWeights(
+        job.ir,
+        files,
+        { train: source.train, test: queries },
+        { ...job.knn, device: job.device, threads: job.threads },
       );
-      const metrics = batches.map((_, j) =>
-        Object.fromEntries(plan.metrics.map((m) => [m, metricAt(out[m]!, j)])),
-      );
-      metrics.forEach((mj, j) => {
-        const bad = nonFinite(plan, mj);
-        if (!bad) return;
-        // the whole call's state is dropped, good steps before the bad one included; calls never cross a checkpoint
-        const kept =
-          lastCheckpoint !== undefined
-            ? `the last good checkpoint (step ${lastCheckpoint}) was kept in ${ckpt}`
-            : "no checkpoint had been written yet";
-        throw new DiagnosticError([
-          makeDiagnostic("TrainNonFinite", undefined, [step + j + 1, bad, String(mj[bad]), kept]),
-        ]);
-      });
-      state.accept(out);
-      const t2 = performance.now();
-      const msBefore = loopMs;
-      loopMs += t2 - t0;
-      dataMs += t1 - t0;
-      secondsPerStep = (t2 - t1) / 1000 / k;
-      for (const [j, mj] of metrics.entries()) {
-        step++;
-        finalMetrics = mj;
-        const stepsRun = step - startStep;
-        const ev = {
-          type: "step" as const,
-          step,
-          totalSteps: total,
-          metrics: mj,
-          schedules: schedules[j]!,
-          stepMs: (t2 - t0) / k,
-          dataMs: (t1 - t0) / k,
-          imgPerSec: (stepsRun * B * 1000) / (msBefore + ((t2 - t0) * (j + 1)) / k),
-        };
-        appendFileSync(
-          metricsPath,
-          JSON.stringify({
-            step,
-            ...mj,
-            ...schedules[j],
-            step_ms: round3(ev.stepMs),
-            data_ms: round3(ev.dataMs),
-          }) + "\n",
-        );
-        host.emit(ev);
-      }
-      if (step < total && job.checkpointEvery > 0 && step % job.checkpointEvery === 0)
-        await writeCheckpoint();
-      if (step < total && job.evalEvery > 0 && step % job.evalEvery === 0)
-        await evaluate(step, await teacherWeights(plan, (name) => state.get(name)));
-    }
-    if (step > startStep || lastCheckpoint === undefined) await writeCheckpoint();
-  } finally {
-    await producer?.close();
-    await session.release();
-  }
-  if (!stoppedBy) await evaluate(step, await teacherWeights(plan, (name) => state.get(name)));
+      const point = { at, report };
+      knn.push(point);
+      // the point before training is at step 0; a resumed run's metrics.jsonl kept the points up to its start
+      const at0 = typeof at === "number" ? at : 0;
+      if (at0 > startStep || startStep === 0)
+        metricsLog.append(JSON.stringify({ step: at0, knn: knnFields(point) }) + "\n");
+      host.emit({ type: "eval", point });
+    };
 
-  return {
-    model: job.manifest.model,
-    startStep,
-    endStep: step,
-    totalSteps: total,
-    steps: step - startStep,
-    batch: B,
-    wallSeconds: (performance.now() - wall0) / 1000,
-    loopSeconds: loopMs / 1000,
-    imgPerSec: loopMs > 0 ? ((step - startStep) * B * 1000) / loopMs : 0,
-    dataWaitShare: loopMs > 0 ? dataMs / loopMs : 0,
-    finalMetrics,
-    knn,
-    ...(lastCheckpoint !== undefined ? { checkpoint: ckpt } : {}),
-    ...(stoppedBy ? { stoppedBy } : {}),
-    device: job.device,
-    threads: job.threads,
-  };
+    if (startStep >= total) {
+      host.emit({
+        type: "note",
+        text: makeDiagnostic("TrainNothingToDo", undefined, [ckpt, startStep, total]).message,
+      });
+    }
+    if (job.init) await evaluate("initial", await teacherWeights(plan, (name) => initial.get(name)));
+    else await evaluate("random-init", undefined);
+
+    // WebGPU keeps the state in GPU buffers between calls of the step graph; CPU and CUDA run several steps per call
+    // through the steps graph when the manifest has one, so the state stays inside onnxruntime between steps. One
+    // step per call takes the plain step graph: the Loop's copy of its final state would only cost memory there.
+    const onDevice = job.device === "webgpu";
+    const loopModel = onDevice || job.stepsPerCall === 1 ? undefined : job.stepsModel;
+    const session = await createSession(loopModel ?? job.trainModel, {
+      device: job.device,
+      threads: job.threads,
+      cacheOptimized: true,
+      ...(onDevice ? { deviceOutputs: CarriedState.outputs(plan) } : {}),
+    });
+    const state = new CarriedState(plan, initial);
+    const callPlan = { totalSteps: total, fixed: loopModel ? job.stepsPerCall : 1 };
+    const callMax = maxStepsPerCall(callPlan);
+    const unsupported = (e: { name: string; role: string }) =>
+      new DiagnosticError([makeDiagnostic("TrainInputUnsupported", undefined, ["train", e.name, e.role])]);
+    const dropPath =
+      job.ir.backbone.dropPath > 0 ? { rate: job.ir.backbone.dropPath, seed: job.ir.train.seed } : undefined;
+
+    let producer: BatchProducer | undefined;
+    let step = startStep;
+    let lastCheckpoint: number | undefined = job.resume ? startStep : undefined;
+    let loopMs = 0;
+    let dataMs = 0;
+    let finalMetrics: Record<string, number> = {};
+    let stoppedBy: string | undefined;
+    const meta = (s: number): CheckpointMeta => ({ ...job.identity, step: s });
+    /** a call ends where a checkpoint or an evaluation is due, or at the end */
+    const nextBoundary = (from: number): number => {
+      const after = (every: number) => (every > 0 ? (Math.floor(from / every) + 1) * every : total);
+      return Math.min(total, after(job.checkpointEvery), after(job.evalEvery));
+    };
+    const writeCheckpoint = async (): Promise<void> => {
+      await saveCheckpoint(ckpt, plan, groupOf, await state.snapshot(), meta(step));
+      if (metricsLog.pending) {
+        // this run now has something to show: its log and record replace the old run's
+        metricsLog.commit();
+        await writeRecord();
+      }
+      lastCheckpoint = step;
+      host.emit({ type: "checkpoint", step, path: ckpt });
+    };
+
+    try {
+      if (step < total) {
+        producer = await createBatchProducer({
+          ...batchStreamOptions(job.ir, job.data),
+          startStep,
+          ...(job.dataWorkers !== undefined ? { workers: job.dataWorkers } : {}),
+          // a call takes K batches at once: keep the next call's batches in the making while this one runs
+          ...(callMax > 1 ? { prefetch: 2 * callMax } : {}),
+        });
+        host.emit({
+          type: "start",
+          startStep,
+          totalSteps: total,
+          batch: B,
+          device: job.device,
+          dataMode: producer.mode,
+          dataWorkers: producer.workers,
+        });
+      }
+      let secondsPerStep: number | undefined;
+      while (step < total) {
+        const reason = host.stopRequested();
+        if (reason) {
+          stoppedBy = reason;
+          break;
+        }
+        const k = stepsForCall(callPlan, step, nextBoundary(step), secondsPerStep);
+        const t0 = performance.now();
+        const batches = [];
+        for (let j = 0; j < k; j++) batches.push(await producer!.next());
+        const t1 = performance.now();
+        const schedules = batches.map((_, j) => scheduleFeeds(plan, job, step + j));
+        const perStep = batches.map((batch, j) => {
+          const feeds = batchFeeds(plan.batch, batch, dropPath, unsupported);
+          for (const [name, v] of Object.entries(schedules[j]!))
+            feeds[name] = new ort.Tensor("float32", Float32Array.of(v), []);
+          return feeds;
+        });
+        const fetches: Record<string, ort.Tensor | null> = state.fetches();
+        for (const m of plan.metrics) fetches[m] = null;
+        const out = await session.run(
+          { ...state.feeds(), ...(loopModel ? stackFeeds(perStep) : perStep[0]!) },
+          fetches as ort.InferenceSession.FetchesType,
+        );
+        const metrics = batches.map((_, j) =>
+          Object.fromEntries(plan.metrics.map((m) => [m, metricAt(out[m]!, j)])),
+        );
+        metrics.forEach((mj, j) => {
+          const bad = nonFinite(plan, mj);
+          if (!bad) return;
+          // the whole call's state is dropped, good steps before the bad one included; calls never cross a checkpoint
+          const kept =
+            lastCheckpoint !== undefined
+              ? `the last good checkpoint (step ${lastCheckpoint}) was kept in ${ckpt}`
+              : "no checkpoint had been written yet";
+          throw new DiagnosticError([
+            makeDiagnostic("TrainNonFinite", undefined, [step + j + 1, bad, String(mj[bad]), kept]),
+          ]);
+        });
+        state.accept(out);
+        const t2 = performance.now();
+        const msBefore = loopMs;
+        loopMs += t2 - t0;
+        dataMs += t1 - t0;
+        secondsPerStep = (t2 - t1) / 1000 / k;
+        for (const [j, mj] of metrics.entries()) {
+          step++;
+          finalMetrics = mj;
+          const stepsRun = step - startStep;
+          const ev = {
+            type: "step" as const,
+            step,
+            totalSteps: total,
+            metrics: mj,
+            schedules: schedules[j]!,
+            stepMs: (t2 - t0) / k,
+            dataMs: (t1 - t0) / k,
+            imgPerSec: (stepsRun * B * 1000) / (msBefore + ((t2 - t0) * (j + 1)) / k),
+          };
+          metricsLog.append(
+            JSON.stringify({
+              step,
+              ...mj,
+              ...schedules[j],
+              step_ms: round3(ev.stepMs),
+              data_ms: round3(ev.dataMs),
+            }) + "\n",
+          );
+          host.emit(ev);
+        }
+        if (step < total && job.checkpointEvery > 0 && step % job.checkpointEvery === 0)
+          await writeCheckpoint();
+        if (step < total && job.evalEvery > 0 && step % job.evalEvery === 0)
+          await evaluate(step, await teacherWeights(plan, (name) => state.get(name)));
+      }
+      if (step > startStep || lastCheckpoint === undefined) await writeCheckpoint();
+    } finally {
+      await producer?.close();
+      await session.release();
+    }
+    if (!stoppedBy) await evaluate(step, await teacherWeights(plan, (name) => state.get(name)));
+
+    return {
+      model: job.manifest.model,
+      startStep,
+      endStep: step,
+      totalSteps: total,
+      steps: step - startStep,
+      batch: B,
+      wallSeconds: (performance.now() - wall0) / 1000,
+      loopSeconds: loopMs / 1000,
+      imgPerSec: loopMs > 0 ? ((step - startStep) * B * 1000) / loopMs : 0,
+      dataWaitShare: loopMs > 0 ? dataMs / loopMs : 0,
+      finalMetrics,
+      knn,
+      ...(lastCheckpoint !== undefined ? { checkpoint: ckpt } : {}),
+      ...(stoppedBy ? { stoppedBy } : {}),
+      device: job.device,
+      threads: job.threads,
+    };
+  } finally {
+    metricsLog.discard(); // a replacing log that never reached a checkpoint: the old one stays
+  }
 }
 
 function round3(x: number): number {

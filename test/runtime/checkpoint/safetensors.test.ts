@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DiagnosticError } from "../../../src/diagnostics/diagnostic.js";
-import { atomicWrite, atomicWriteFile } from "../../../src/runtime/checkpoint/atomic-write.js";
+import { writeOutput } from "../../../src/files/output.js";
 import {
   f16ToF32,
   f32ToF16,
@@ -147,15 +147,15 @@ describe("safetensors", () => {
 describe("atomic write", () => {
   it("leaves the previous file intact when the writer fails, and no temp files behind", async () => {
     const path = join(dir, "atomic.bin");
-    await atomicWriteFile(path, "old content");
+    await writeOutput(path, "old content");
     await expect(
-      atomicWrite(path, async (file) => {
+      writeOutput(path, async (file) => {
         await file.write("partial new content");
         throw new Error("disk full");
       }),
     ).rejects.toThrow("disk full");
     expect(readFileSync(path, "utf-8")).toBe("old content");
-    await atomicWriteFile(path, "new content");
+    await writeOutput(path, "new content");
     expect(readFileSync(path, "utf-8")).toBe("new content");
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
@@ -174,7 +174,11 @@ describe("atomic write", () => {
   });
 
   it("reports an unwritable destination as a diagnostic", async () => {
-    expect(await codeOf(writeSafetensors(join(dir, "no-such-dir", "x.safetensors"), sample))).toBe("VFM6006");
+    const missing = join(dir, "no-such-dir", "x.safetensors");
+    expect(await codeOf(writeSafetensors(missing, sample))).toBe("VFM5005");
+    expect(await codeOf(writeSafetensors(missing, sample, {}, { failure: "CheckpointWriteFailed" }))).toBe(
+      "VFM6006",
+    );
     truncateSync(join(dir, "keep.safetensors"), 0); // (exercise: an emptied file is 'truncated', not a crash)
     expect(await codeOf(SafetensorsReader.open(join(dir, "keep.safetensors")))).toBe("VFM6002");
   });
