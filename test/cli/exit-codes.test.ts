@@ -24,8 +24,7 @@ describe("exit codes", () => {
     const wrong: string[] = [];
     for (const key of keys) {
       const d = makeDiagnostic(key, undefined, []);
-      const want =
-        d.severity !== "error" ? 0 : USAGE.includes(d.code) || BUGS.includes(d.code) ? 2 : 1;
+      const want = d.severity !== "error" ? 0 : USAGE.includes(d.code) || BUGS.includes(d.code) ? 2 : 1;
       const { code, err } = await exitOf(new DiagnosticError([d]));
       if (code !== want) wrong.push(`${d.code} ${key}: exit ${code}, expected ${want}`);
       if (!err.includes(d.code)) wrong.push(`${d.code} ${key}: not printed`);

@@ -9,6 +9,7 @@ import { prepareRun, type RunCliOptions } from "../../src/cli/commands/run.js";
 import { checkpointPath } from "../../src/runtime/checkpoint/checkpoint.js";
 import { readSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { trainLoop } from "../../src/runtime/trainer/loop.js";
+import { clearInputs } from "../../src/files/inputs.js";
 import { scratchDir } from "../harness/scratch-dir.js";
 
 const root = scratchDir("vfmc-resume-");
@@ -33,6 +34,7 @@ function options(out: string): RunCliOptions {
 }
 
 async function run(out: string, stopAfter?: number, resume = false): Promise<void> {
+  clearInputs(); // each call is one command, as main() starts one
   const { job } = await prepareRun("examples/franca-tiny.vfm", { ...options(out), resume }, io);
   let steps = 0;
   await trainLoop(job, {

@@ -9,7 +9,7 @@ import { DiagnosticError, InternalError, makeDiagnostic, type Arg } from "../../
 import type { DiagKey } from "../../diagnostics/catalogue.js";
 import { fsReason } from "../../files/fs-errors.js";
 import { readInputFile } from "../../files/inputs.js";
-import { checkFits } from "../resources.js";
+import { checkFits } from "../memory.js";
 import type { DataSource, Dataset, ImageSample } from "./dataset.js";
 
 function fail(key: DiagKey, args: readonly Arg[]): never {

@@ -52,10 +52,12 @@ describe("batch producers", () => {
   beforeAll(() => {
     for (const path of [
       "src/runtime/rng.ts",
+      "src/runtime/memory.ts",
       "src/runtime/data",
       "src/runtime/augment",
       "src/runtime/masks",
       "src/diagnostics",
+      "src/files",
     ]) {
       transpile(path);
     }
