@@ -59,8 +59,8 @@ export function buildCheckedModel(
     s.start.offset >= own.start.offset &&
     s.end.offset <= own.end.offset;
   const values = readModel(m, bag, isOwn);
+  checkBounds(values, bag); // first: a value no model can have counts as not written (and was reported)
   if (!hasRequired(m, values, modelSchema, "", bag)) return undefined;
-  checkBounds(values, bag);
   const model = buildModel({ name: m.name, file: m.file, chain: m.chain, nameSpan: m.nameSpan }, values);
   checkModel({ model, values, bag }, termChecks);
   return model;

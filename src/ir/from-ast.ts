@@ -132,19 +132,21 @@ function readSection(
   else if (!entry.value) bag.report("SectionNeedsBlock", entry.key.span, [entry.key.name]);
 }
 
+/** what each kind is called, and a value of that kind for keys with neither an example nor a default */
 const kindWords: Record<string, [string, string]> = {
-  int: ["an integer", "dim 768"],
-  number: ["a number", "drop_path 0.4"],
-  bool: ["true or false", "qkv_bias true"],
-  enum: ["a name", "ffn swiglu"],
-  range: ["a range lo .. hi", "scale 0.32 .. 1.0"],
-  list: ["a list [a, b, …]", "mean [0.485, 0.456, 0.406]"],
-  schedule: ["a number or a schedule", "cosine 0.994 -> 1.0, or 0.04 -> 0.07 over 30 epochs"],
-  per_crop: ["a probability or [global1, global2, local]", "p [0.0, 0.9, 0.5]"],
+  int: ["an integer", "12"],
+  number: ["a number", "0.4"],
+  bool: ["true or false", "true"],
+  enum: ["a name", "NAME"],
+  range: ["a range lo .. hi", "0.32 .. 1.0"],
+  list: ["a list [a, b, …]", "[0.485, 0.456, 0.406]"],
+  schedule: ["a number or a schedule", "cosine 0.994 -> 1.0"],
+  per_crop: ["a probability or [global1, global2, local]", "[0.0, 0.9, 0.5]"],
 };
 
 /** `key default` as a spec would write it, for hints; undefined when the default is not a plain value. */
 function exampleOf(spec: KeySpec): string | undefined {
+  if (spec.example !== undefined) return spec.example;
   const d = spec.default;
   if (d === undefined || isSameAs(d)) return undefined;
   if (Array.isArray(d)) return `${spec.key} [${d.join(", ")}]`;
@@ -184,8 +186,8 @@ function readValue(entry: Entry, spec: KeySpec, path: string, out: SpecValues, b
   }
   const v = entry.value;
   const wrongKind = (found: Value | undefined, span: Span): undefined => {
-    const [what, generic] = kindWords[spec.kind] ?? [spec.kind, ""];
-    const example = exampleOf(spec) ?? generic;
+    const [what, generic] = kindWords[spec.kind] ?? [spec.kind, "…"];
+    const example = exampleOf(spec) ?? `${spec.key} ${spec.values?.[0] ?? generic}`;
     bag.report("WrongValueKind", span, [path, what, found ? describe(found) : "nothing", example]);
     return undefined;
   };

@@ -1,5 +1,5 @@
 // A program: the entry file, everything it imports (paths relative to the importing file), and
-// every model with its `extends` chain merged into one body. Problems are diagnostics (VFM2001–2005)
+// every model with its `extends` chain merged into one body. Problems are diagnostics (VFM2001–2005, 3022)
 // placed where they were written — the import's path, the parent's name — never exceptions.
 import { readInputFile } from "../files/inputs.js";
 import * as path from "node:path";
@@ -49,7 +49,11 @@ export function importTarget(importer: string, importPath: string): string {
     : path.normalize(path.join(path.dirname(importer), importPath));
 }
 
-export function loadProgram(entryFile: string, host: ResolveHost = fileHost): Program {
+export function loadProgram(
+  entryFile: string,
+  host: ResolveHost = fileHost,
+  opts: { readonly extendsLimit?: number } = {},
+): Program {
   const bag = new DiagnosticBag();
   const files = new Map<string, Document>();
   const visible = new Map<string, Set<string>>(); // file → itself and all it imports, transitively
@@ -85,7 +89,7 @@ export function loadProgram(entryFile: string, host: ResolveHost = fileHost): Pr
   if (!load(entryFile))
     bag.report("FileNotFound", undefined, [entryFile, "no such file, or it cannot be read"]);
 
-  const models = resolveModels(files, visible, bag);
+  const models = resolveModels(files, visible, bag, opts.extendsLimit ?? EXTENDS_LIMIT);
   return { files, models, diagnostics: bag.items };
 }
 
@@ -94,10 +98,37 @@ interface Decl {
   readonly file: string;
 }
 
+/** How deep an `extends` chain may be (VFM3022). Published recipes are two or three models deep. */
+export const EXTENDS_LIMIT = 100;
+
+interface Resolved {
+  readonly body: Block;
+  /** the model's name and its parent's chain, shared: a chain of n models costs n links, not n² names */
+  readonly link: ChainLink;
+  readonly depth: number;
+}
+
+interface ChainLink {
+  readonly name: string;
+  readonly parent?: ChainLink;
+}
+
+function chainOf(link: ChainLink): string[] {
+  const out: string[] = [];
+  for (let l: ChainLink | undefined = link; l; l = l.parent) out.push(l.name);
+  return out;
+}
+
+/**
+ * Every model's merged body and chain, in time and memory linear in the number of models: each model is resolved
+ * once, after its parent, by walking up to the nearest resolved ancestor without recursion (a chain of 30 000 models
+ * used to exhaust the stack and, copying each chain, the heap).
+ */
 function resolveModels(
   files: Map<string, Document>,
   visible: Map<string, Set<string>>,
   bag: DiagnosticBag,
+  extendsLimit: number,
 ): ResolvedModel[] {
   const byName = new Map<string, Decl>();
   const all: Decl[] = [];
@@ -113,59 +144,92 @@ function resolveModels(
       } else byName.set(decl.name.name, d);
     }
 
-  const bodies = new Map<Decl, { body: Block; chain: string[] } | null>(); // null: broken chain
-  const inProgress = new Set<Decl>();
+  const done = new Map<Decl, Resolved | null>(); // null: broken chain (reported where it breaks)
 
-  const resolve = (d: Decl): { body: Block; chain: string[] } | null => {
-    const done = bodies.get(d);
-    if (done !== undefined) return done;
-    const parentRef = d.decl.extends;
-    let result: { body: Block; chain: string[] } | null = { body: d.decl.body, chain: [d.decl.name.name] };
-    if (parentRef) {
-      const parent = byName.get(parentRef.name);
-      const seen = visible.get(d.file) ?? new Set<string>();
-      if (!parent || !seen.has(parent.file)) {
-        bag.report("UnknownParentModel", parentRef.span, [
-          d.decl.name.name,
-          parentRef.name,
-          unknownParentHint(d, parentRef.name, parent, seen, byName),
-        ]);
-        result = null;
-      } else if (inProgress.has(parent) || parent === d) {
-        // Shown from this model round to itself: `b → a → b`.
-        const trail = [...inProgress, d].map((x) => x.decl.name.name);
-        const around = [
-          d.decl.name.name,
-          ...trail.slice(trail.indexOf(parent.decl.name.name), -1),
-          d.decl.name.name,
-        ];
-        bag.report("ExtendsCycle", parentRef.span, [d.decl.name.name, around.join(" → ")]);
-        result = null;
-      } else {
-        inProgress.add(d);
-        const base = resolve(parent);
-        inProgress.delete(d);
-        result = base && {
-          body: mergeBlocks(base.body, d.decl.body),
-          chain: [d.decl.name.name, ...base.chain],
-        };
-      }
+  /** The parent a model extends, or a reason it has none: unknown, or a cycle through `walk`. */
+  const parentOf = (d: Decl): Decl | undefined | "unknown" => {
+    const ref = d.decl.extends;
+    if (!ref) return undefined;
+    const parent = byName.get(ref.name);
+    const seen = visible.get(d.file) ?? new Set<string>();
+    if (!parent || !seen.has(parent.file)) {
+      bag.report("UnknownParentModel", ref.span, [
+        d.decl.name.name,
+        ref.name,
+        unknownParentHint(d, ref.name, parent, seen, byName),
+      ]);
+      return "unknown";
     }
-    bodies.set(d, result);
-    return result;
+    return parent;
+  };
+
+  const resolve = (start: Decl): Resolved | null => {
+    // walk up to a resolved ancestor (or the root), then resolve downwards
+    const walk: Decl[] = [];
+    const onWalk = new Set<Decl>();
+    let above: Resolved | null | undefined; // what the topmost model of the walk extends; undefined = nothing
+    for (let d: Decl | undefined = start; d;) {
+      const known = done.get(d);
+      if (known !== undefined) {
+        above = known;
+        break;
+      }
+      if (onWalk.has(d)) {
+        // a cycle: shown from the model whose parent closes it, round to itself (`b → a → b`)
+        const from = walk[walk.length - 1]!;
+        const names = walk.slice(walk.indexOf(d)).map((x) => x.decl.name.name);
+        const around = [from.decl.name.name, ...names.slice(0, -1).reverse(), from.decl.name.name];
+        bag.report("ExtendsCycle", from.decl.extends!.span, [from.decl.name.name, around.join(" → ")]);
+        for (const x of walk.slice(walk.indexOf(d))) done.set(x, null);
+        above = null;
+        walk.length = walk.indexOf(d);
+        break;
+      }
+      walk.push(d);
+      onWalk.add(d);
+      const parent = parentOf(d);
+      if (parent === "unknown") {
+        done.set(walk.pop()!, null);
+        above = null;
+        break;
+      }
+      d = parent;
+    }
+    for (let i = walk.length - 1; i >= 0; i--) {
+      const d = walk[i]!;
+      let r: Resolved | null;
+      if (above === undefined) r = { body: d.decl.body, link: { name: d.decl.name.name }, depth: 1 };
+      else if (above === null) r = null;
+      else if (above.depth >= extendsLimit) {
+        bag.report("ExtendsTooDeep", d.decl.extends!.span, [d.decl.name.name, above.depth + 1, extendsLimit]);
+        r = null;
+      } else
+        r = {
+          body: mergeBlocks(above.body, d.decl.body),
+          link: { name: d.decl.name.name, parent: above.link },
+          depth: above.depth + 1,
+        };
+      done.set(d, r);
+      above = r;
+    }
+    return done.get(start) ?? null;
   };
 
   const out: ResolvedModel[] = [];
   for (const d of all) {
     const r = resolve(d);
-    if (r)
+    if (r) {
+      const link = r.link;
       out.push({
         name: d.decl.name.name,
         nameSpan: d.decl.name.span,
         file: d.file,
         body: r.body,
-        chain: r.chain,
+        get chain() {
+          return chainOf(link); // on demand: all chains of a long extends chain together are quadratic
+        },
       });
+    }
   }
   return out;
 }

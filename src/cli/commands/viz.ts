@@ -12,10 +12,10 @@ import { pcaMap, sideBySide } from "../../runtime/post/pca-picture.js";
 import { DEVICES, type Device } from "../../runtime/session.js";
 import { guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
-import { badOption, intOption, loadModel } from "../options.js";
+import { badOption, intOption, loadModel, repeatableOption } from "../options.js";
 
 interface VizPcaOptions {
-  weights?: string;
+  weights: string[];
   model?: string;
   image: string;
   out?: string;
@@ -40,16 +40,21 @@ async function runVizPca(spec: string, opts: VizPcaOptions, io: Io): Promise<num
   const side = ir.export.resolution;
   const scale = intOption(C, "scale", opts.scale, 1) ?? Math.max(1, Math.ceil(256 / side));
   const image = centreSquare(loadImage(opts.image, ir.input.size), side);
-  const weights = opts.weights
-    ? [{ file: opts.weights, tensors: weightTensors((await readSafetensors(opts.weights)).tensors) }]
-    : [];
+  const weights = [];
+  for (const file of opts.weights)
+    weights.push({ file, tensors: weightTensors((await readSafetensors(file)).tensors) });
   checkOutputPath(opts.out); // before the model runs: not --weights, not --image, not a folder
   const output = opts.rasa ? "patch_tokens_rasa" : "patch_tokens";
+  // without rasa_head tensors the inference graph has no RASA output: say so before compiling it
+  if (opts.rasa && !weights.some((w) => [...w.tensors.keys()].some((k) => k.startsWith("rasa_head."))))
+    throw new DiagnosticError([
+      makeDiagnostic("RasaWeightsRequired", undefined, [
+        opts.weights.length > 0 ? opts.weights.join(", ") : "the random initialisation",
+      ]),
+    ]);
   const model = await featureModel(ir, weights, [output], { device: opts.device as Device, threads: 0 });
   let tokens;
   try {
-    if (opts.rasa && !model.session.outputNames.includes(output))
-      throw new DiagnosticError([makeDiagnostic("RasaWeightsMissing", undefined, [])]);
     tokens = await runImages(model, [image], output);
   } finally {
     await model.release();
@@ -84,7 +89,13 @@ export const registerViz: RegisterCommand = (program: Command, io: Io, result) =
     .description("first three PCA components of an image's patch features as RGB, beside the image, as a PNG")
     .argument("<spec>", "the .vfm file the weights belong to")
     .requiredOption("--image <img>", "a PNG file, or <data>#<index> for a dataset image, e.g. synthetic#3")
-    .option("--weights <ckpt>", "safetensors weights (default: the random init)")
+    .addOption(
+      repeatableOption(
+        "--weights <ckpt>",
+        "safetensors weights (repeatable, merged as compile merges them: a backbone, then a RASA head)",
+        "the random init",
+      ),
+    )
     .option("--model <name>", "the model (default: the file's only model)")
     .option("-o, --out <file>", "PNG file to write")
     .option(

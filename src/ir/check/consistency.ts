@@ -1,4 +1,4 @@
-// Cross-section consistency (VFM3012, 3013, 3018, 3019): settings that are each valid but do not fit together. The
+// Cross-section consistency (VFM3012, 3013, 3018, 3019, 3023): settings that are each valid but do not fit together. The
 // loss terms' own rules (iBOT and its masking, KoLeo's pairs, head options) live in their files (src/lower/objectives).
 import { spanOf } from "../model.js";
 import type { CheckContext } from "./context.js";
@@ -23,6 +23,12 @@ export function checkConsistency({ model, bag }: CheckContext): void {
       crops.global.size,
     ]);
   }
+  if (!Number.isSafeInteger(Math.ceil(train.totalSteps)))
+    bag.report("TrainingTooLong", spanOf(model, "train.epochs"), [
+      train.totalSteps,
+      train.epochs,
+      train.epochLength,
+    ]);
   if (model.optim.freezeLastLayerSteps >= train.totalSteps) {
     bag.report("FreezeLongerThanTraining", spanOf(model, "optim.freeze_last_layer"), [
       model.optim.freezeLastLayerSteps,

@@ -2,10 +2,13 @@
 import { spanOf } from "../model.js";
 import type { CheckContext } from "./context.js";
 
+/** The divisor of dim nearest to heads (the smaller on a tie), searched outwards from heads. */
 function divisorsNear(dim: number, heads: number): number {
-  let best = 1;
-  for (let h = 1; h <= dim; h++) if (dim % h === 0 && Math.abs(h - heads) < Math.abs(best - heads)) best = h;
-  return best;
+  for (let d = 1; d < heads; d++) {
+    if (dim % (heads - d) === 0) return heads - d;
+    if (heads + d <= dim && dim % (heads + d) === 0) return heads + d;
+  }
+  return 1;
 }
 
 export function checkShapes({ model, values, bag }: CheckContext): void {

@@ -29,6 +29,8 @@ export interface KeySpec {
   readonly kind: KeyKind;
   readonly doc: string;
   readonly default?: DefaultValue;
+  /** how a spec writes this key, for hints (`depth 12`); needed when there is no default to show */
+  readonly example?: string;
   /** a model must write it (after extends) */
   readonly required?: boolean;
   readonly min?: number;

@@ -6,6 +6,7 @@
 // else the scalar loop below (16 accumulators, 8 loads per 16 multiply-adds) — streamed block by block into a
 // bounded top-k heap, so memory stays O(block·N_train).
 import { InternalError } from "../../diagnostics/diagnostic.js";
+import { assertFinite } from "./finite.js";
 import { createSimdSimilarity } from "./simd-similarity.js";
 
 export interface LabelledFeatures {
@@ -202,6 +203,8 @@ export function knnEvaluate(
   if (nTrain === 0 || ks.length === 0 || ks.some((k) => !(Number.isInteger(k) && k >= 1))) {
     throw new InternalError(`kNN needs training samples and positive k (got ${ks.join(", ")})`);
   }
+  assertFinite(train.features, dim, "k-NN memory bank");
+  assertFinite(test.features, dim, "k-NN queries");
   let numClasses = options.numClasses ?? 0;
   if (options.numClasses === undefined)
     for (const l of train.labels) numClasses = Math.max(numClasses, l + 1);

@@ -6,6 +6,7 @@
 // backbone, and every classifier is trained on the same features.
 import { InternalError } from "../../diagnostics/diagnostic.js";
 import { Rng } from "../rng.js";
+import { assertFinite } from "./finite.js";
 import type { LabelledFeatures } from "./knn.js";
 
 /** DINOv2's linear-eval learning rates (before its batch/256 scaling, which is 0.5 at batch 128). */
@@ -162,6 +163,8 @@ export function linearProbe(
     seed: options.seed ?? LINEAR_DEFAULTS.seed,
     numClasses: options.numClasses ?? 1 + Math.max(...trainSet.labels, ...testSet.labels),
   };
+  assertFinite(trainSet.features, dim, "linear-probe training features");
+  assertFinite(testSet.features, dim, "linear-probe test features");
   const n = trainSet.labels.length;
   const nVal = Math.max(1, Math.round(n * o.valFraction));
   if (n - nVal < 1 || o.lrs.length === 0)

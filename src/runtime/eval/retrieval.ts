@@ -3,6 +3,7 @@
 // precision over queries with at least one relevant image, and precision at 1 (the nearest neighbour's label).
 // AP = (1/R) Σ_{relevant ranks k} precision@k; ties in similarity are broken by gallery order.
 import { InternalError } from "../../diagnostics/diagnostic.js";
+import { assertFinite } from "./finite.js";
 import { dotBlock, l2Normalize, type LabelledFeatures } from "./knn.js";
 
 export interface RetrievalResult {
@@ -34,6 +35,8 @@ export function retrievalEvaluate(
   const nQ = queries.labels.length;
   if (gallery.features.length !== nG * dim || queries.features.length !== nQ * dim)
     throw new InternalError(`retrieval features do not match labels × dim ${dim}`);
+  assertFinite(gallery.features, dim, "retrieval gallery");
+  assertFinite(queries.features, dim, "retrieval queries");
   const g = l2Normalize(gallery.features, dim);
   const q = l2Normalize(queries.features, dim);
   const BLOCK = 32;

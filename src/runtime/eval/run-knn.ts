@@ -11,6 +11,7 @@ import type { Dataset } from "../data/dataset.js";
 import { CHANNELS } from "../augment/image.js";
 import { resizedCrop } from "../augment/resample.js";
 import { createSession, ort, type Device } from "../session.js";
+import { assertFinite } from "./finite.js";
 import { knnEvaluate, KNN_DEFAULTS, type KnnAccuracy, type LabelledFeatures } from "./knn.js";
 import type { WeightMap } from "../../lower/weights.js";
 
@@ -81,6 +82,7 @@ export async function extractFeatures(
       ["cls"],
     );
     const cls = out.cls!;
+    assertFinite(cls.data as Float32Array, cls.dims[1] ?? 1, `CLS features of ${dataset.name}`, start);
     if (dim === 0) {
       dim = cls.dims[1]!;
       features = new Float32Array(n * dim);

@@ -8,6 +8,7 @@ import { encodeModel } from "../../onnx/serialize.js";
 import { CHANNELS, type Planar } from "../augment/image.js";
 import { resizedCrop } from "../augment/resample.js";
 import type { Dataset } from "../data/dataset.js";
+import { assertFinite } from "../eval/finite.js";
 import { createSession, ort, type Device } from "../session.js";
 
 export interface FeatureOptions {
@@ -61,6 +62,8 @@ export async function runImages(
   model: FeatureModel,
   images: readonly Planar[],
   output: string,
+  /** the index of images[0] in its dataset, for diagnostics */
+  firstImage = 0,
 ): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const side = model.resolution;
   const plane = CHANNELS * side * side;
@@ -69,6 +72,7 @@ export async function runImages(
   const feeds = { pixel_values: new ort.Tensor("float32", pixels, [images.length, CHANNELS, side, side]) };
   const out = await model.session.run(feeds, [output]);
   const t = out[output]!;
+  assertFinite(t.data as Float32Array, t.data.length / images.length, output, firstImage);
   return { data: t.data as Float32Array, dims: t.dims };
 }
 
@@ -99,7 +103,7 @@ export async function datasetFeatures(
       labels[i] = s.label;
       imgs.push({ data: s.image, width: s.width, height: s.height });
     }
-    const out = await runImages(model, imgs, output);
+    const out = await runImages(model, imgs, output, start);
     if (width === 0) {
       width = out.data.length / imgs.length;
       data = new Float32Array(n * width);
