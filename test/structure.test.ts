@@ -1,7 +1,8 @@
 // The folder tree is the pipeline: a stage may import only itself, earlier stages, src/diagnostics and src/files (the
 // one output helper and the input registry, which every stage that reads or writes a file uses); those two import
 // nothing of the pipeline.
-// Only src/lang may import chevrotain; only src/onnx and src/runtime may import protobufjs/onnx-proto/onnxruntime-node.
+// Only src/lang may import chevrotain; only src/onnx and src/runtime may import protobufjs/onnx-proto/onnxruntime-node;
+// only src/runtime may import sharp (image decoding).
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ const PACKAGE_OWNERS: Record<string, readonly string[]> = {
   protobufjs: ["onnx"],
   "onnx-proto": ["onnx"],
   "onnxruntime-node": ["onnx", "runtime", "cli"],
+  sharp: ["runtime"],
 };
 
 function* files(dir: string): Generator<string> {

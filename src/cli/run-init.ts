@@ -4,7 +4,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DiagnosticBag } from "../diagnostics/diagnostic.js";
+import { DiagnosticBag, DiagnosticError } from "../diagnostics/diagnostic.js";
+import { modelHeadSpecs } from "../lower/objectives/index.js";
 import type { ModelIR } from "../ir/model.js";
 import { hrftInit } from "../lower/hrft.js";
 import { readSafetensors } from "../runtime/checkpoint/safetensors.js";
@@ -29,6 +30,47 @@ export async function checkInit(
   const bag = new DiagnosticBag();
   hrftInit(ir, (await readSafetensors(file)).tensors, file, bag);
   if (bag.items.length > 0) printDiagnostics(io, bag.items, false); // stderr: --json's stdout is the summary
+  return { file, sha256: await fileSha256(file) };
+}
+
+/** Which heads a --weights checkpoint brings, in words: "heads start fresh", "dino_head from the checkpoint" … */
+function headsText(ir: ModelIR, loaded: readonly string[]): string {
+  const specs = modelHeadSpecs(ir);
+  const heads = [...new Set(specs.map((s) => s.name.split(".")[0]!))];
+  if (heads.length === 0) return "the model has no heads";
+  const from = heads.filter((h) => loaded.some((n) => n.startsWith(`${h}.`)));
+  const partial = from.filter((h) =>
+    specs.some((s) => s.name.startsWith(`${h}.`) && !loaded.includes(s.name)),
+  );
+  if (from.length === 0) return "heads start fresh (the checkpoint has none that fit)";
+  const fresh = heads.filter((h) => !from.includes(h));
+  return (
+    `${from.join(" and ")} from the checkpoint` +
+    (partial.length ? ` (partly: ${partial.join(", ")} tensors of other shapes start fresh)` : "") +
+    (fresh.length ? `, ${fresh.join(" and ")} fresh` : "")
+  );
+}
+
+/**
+ * --weights (continued pretraining): the checkpoint's backbone must fit `ir` (VFM4001/4002); heads it holds with
+ * the model's shapes are used; the note says which. Fingerprinted for the run identity, as --init is.
+ */
+export async function checkWeights(
+  ir: ModelIR,
+  file: string,
+  io: Io,
+): Promise<{ file: string; sha256: string }> {
+  const bag = new DiagnosticBag();
+  const init = hrftInit(ir, (await readSafetensors(file)).tensors, file, bag, { heads: "checkpoint" });
+  if (!bag.hasErrors) {
+    const resized =
+      init.sourceGrid !== init.targetGrid
+        ? ` (pos_embed ${init.sourceGrid}×${init.sourceGrid} resized to ${init.targetGrid}×${init.targetGrid})`
+        : "";
+    bag.report("ContinueFromWeights", undefined, [file, resized, headsText(ir, init.loaded)]);
+  }
+  printDiagnostics(io, bag.items, false);
+  if (bag.hasErrors) throw new DiagnosticError(bag.items.filter((d) => d.severity === "error"));
   return { file, sha256: await fileSha256(file) };
 }
 

@@ -622,13 +622,7 @@ export const Diag = {
     code: 6105,
     severity: "error",
     message: "cannot use --data '{0}': {1}",
-    hint: "use synthetic, synthetic:SEED, idx:PATH, or a folder holding MNIST-format IDX files",
-  },
-  DataImageFolderUnsupported: {
-    code: 6106,
-    severity: "error",
-    message: "{0} holds no IDX files; image folders (class/img.png) are not supported yet",
-    hint: "convert the images to IDX, or train on synthetic data",
+    hint: "use a folder of images (DIR), list:FILE, shards:PATTERN, idx:PATH, synthetic or synthetic:SEED (docs/data.md)",
   },
   // 62xx — training runtime: devices, the NaN guard, training checkpoints, evaluation
   DeviceUnavailable: {
@@ -702,7 +696,7 @@ export const Diag = {
     code: 6301,
     severity: "error",
     message: "cannot read image {0}: {1}",
-    hint: "vfmc reads PNG files (8/16-bit grey, RGB, RGBA or palette, not interlaced) and synthetic[:SEED]#INDEX",
+    hint: "vfmc reads JPEG, PNG and WebP files, and <data>#INDEX for an image of a data source (synthetic#3)",
   },
   MetricsUnreadable: {
     code: 6302,
@@ -721,6 +715,120 @@ export const Diag = {
     severity: "error",
     message: "{0} needs at least {1} labelled images, got {2}",
     hint: "use a larger --data source or raise --bank / --queries",
+  },
+  // 6400–6499 — image data: folders, lists, shards, decoding and the skip policy (src/runtime/data, image/decode.ts)
+  DataFolderEmpty: {
+    code: 6401,
+    severity: "error",
+    message: "{0} holds no images{1}",
+    hint: "vfmc reads .jpg/.jpeg/.png/.webp files, searched recursively; class sub-folders (DIR/CLASS/x.jpg) give labels",
+  },
+  DataImageSkipped: {
+    code: 6402,
+    severity: "warning",
+    message: "skipped {0}: {1}",
+    hint: "training goes on with another image in its place; skipped files are listed in {2}; --strict-data stops at the first one instead",
+  },
+  DataBadImage: {
+    code: 6403,
+    severity: "error",
+    message: "cannot use image {0}: {1}",
+    hint: "fix or remove the file and continue with --resume, or run without --strict-data to skip bad files with a warning",
+  },
+  DataNeedsLabels: {
+    code: 6404,
+    severity: "error",
+    message: "{0} has no labels, and {1} needs labelled images",
+    hint: "put the images in class sub-folders (DIR/CLASS/x.jpg), write path,label lines in a list: file, or add key.cls members to the shards",
+  },
+  DataOneClass: {
+    code: 6405,
+    severity: "error",
+    message: "{0} has one class only ({1}), and {2} needs at least two",
+    hint: "evaluation compares classes: give images of several classes (one sub-folder per class)",
+  },
+  DataListEntryMissing: {
+    code: 6406,
+    severity: "error",
+    message: "'{0}' does not exist",
+    hint: "paths in a list file are relative to the list file's folder, {1}",
+  },
+  DataListSyntax: {
+    code: 6407,
+    severity: "error",
+    message: "{0}",
+    hint: "a list file has one image per line: `path` or `path,label` (CSV or tab-separated; # starts a comment)",
+  },
+  DataListEmpty: {
+    code: 6408,
+    severity: "error",
+    message: "{0} lists no images",
+    hint: "write one image path per line, optionally followed by ,label",
+  },
+  DataShardsMissing: {
+    code: 6409,
+    severity: "error",
+    message: "shards:{0}: {1}",
+    hint: "give tar files with brace ranges, e.g. shards:data/train-{0000..0127}.tar (paths relative to the current folder)",
+  },
+  DataShardUnreadable: {
+    code: 6410,
+    severity: "error",
+    message: "{0} is not a tar shard vfmc can read: {1}",
+    hint: "shards are plain (uncompressed) tar files in the WebDataset layout: members key.jpg|png|webp and key.cls",
+  },
+  DataShardsNoImages: {
+    code: 6411,
+    severity: "error",
+    message: "shards:{0} hold no images",
+    hint: "each sample needs a member key.jpg, key.jpeg, key.png or key.webp (WebDataset layout)",
+  },
+  DataSplitClasses: {
+    code: 6412,
+    severity: "error",
+    message: "{0} has classes that {1} does not: {2}",
+    hint: "the held-out split must use the training split's class names (sub-folder names)",
+  },
+  DataTooManyBad: {
+    code: 6413,
+    severity: "error",
+    message: "{0} images in a row could not be used; the last was {1}: {2}",
+    hint: "the dataset looks broken or unreadable: check the files and their permissions",
+  },
+  KnnSkipped: {
+    code: 6414,
+    severity: "warning",
+    message: "no k-NN evaluation: {0}",
+    hint: "{1}",
+  },
+  EvalQueriesAreBank: {
+    code: 6415,
+    severity: "warning",
+    message: "the queries are the memory bank ({0}): every query finds itself",
+    hint: "give held-out images with --eval-data, or use a folder with train/ and val/ sub-folders as --data",
+  },
+  DataChanged: {
+    code: 6416,
+    severity: "error",
+    message: "{0} changed after the run started: {1}",
+    hint: "do not add or remove images while a run reads them; restart the run (or --resume it) once the data is settled",
+  },
+  EvalImageSkipped: {
+    code: 6418,
+    severity: "warning",
+    message: "left out {0}: {1}",
+    hint: "the evaluation goes on without this image",
+  },
+  DataLooseImages: {
+    code: 6419,
+    severity: "warning",
+    message: "{0}: {1} image(s) at its top level belong to no class folder and are not read",
+    hint: "move them into a class sub-folder (as torchvision's ImageFolder, vfmc reads only images inside class folders)",
+  },
+  ContinueFromWeights: {
+    code: 6417,
+    severity: "info",
+    message: "{0}: student and teacher start from its backbone{1}; {2}",
   },
   // 6501–6599 — robustness of the runtime: non-finite features, empty datasets, signals
   EvalNonFinite: {

@@ -92,11 +92,27 @@ export interface HrftInit {
   readonly fresh: readonly string[];
 }
 
+export interface InitOptions {
+  /**
+   * "fresh" (HRFT, `--init`): heads start from the seeded initialiser, as Franca's high-resolution stage does;
+   * "checkpoint" (`vfmc run --weights`, continued pretraining): each head tensor the checkpoint holds with the
+   * model's shape is loaded, the others start fresh. The pos_embed resize is reported (VFM4013) only for "fresh".
+   */
+  readonly heads?: "fresh" | "checkpoint";
+}
+
 /**
- * The initial parameters of `vfmc run --init CKPT --resolution R` for `ir` (already at R: see hrftModel).
- * Missing or mis-shaped backbone tensors are errors (VFM4001/4002, all listed together); the resize is an info.
+ * The initial parameters of `vfmc run --init CKPT --resolution R` for `ir` (already at R: see hrftModel), or of
+ * `vfmc run --weights CKPT` (heads "checkpoint"). Missing or mis-shaped backbone tensors are errors (VFM4001/4002,
+ * all listed together); the resize is an info.
  */
-export function hrftInit(ir: ModelIR, tensors: WeightMap, file: string, bag: DiagnosticBag): HrftInit {
+export function hrftInit(
+  ir: ModelIR,
+  tensors: WeightMap,
+  file: string,
+  bag: DiagnosticBag,
+  opts: InitOptions = {},
+): HrftInit {
   const canon = normaliseCheckpoint(tensors);
   const bb = ir.backbone;
   const target = bb.posGrid;
@@ -110,14 +126,21 @@ export function hrftInit(ir: ModelIR, tensors: WeightMap, file: string, bag: Dia
       data: resizePosEmbedData(peData, source, target, bb.dim),
     };
     canon.set("pos_embed", resized);
-    bag.report("HrftPosEmbedResized", undefined, [file, source, target, bb.posGrid * bb.patch]);
+    if (opts.heads !== "checkpoint")
+      bag.report("HrftPosEmbedResized", undefined, [file, source, target, bb.posGrid * bb.patch]);
   }
   const specs = backboneParamSpecs(bb, { channels: ir.input.channels, maskToken: false });
   const backbone = bindWeights(specs, canon, file, bag).params;
   const maskSpec = backboneParamSpecs(bb, { channels: ir.input.channels }).find(
     (s) => !specs.some((t) => t.name === s.name),
   );
-  const fresh: ParamSpec[] = modelHeadSpecs(ir);
+  const fresh: ParamSpec[] = [];
+  for (const spec of modelHeadSpecs(ir)) {
+    const t = opts.heads === "checkpoint" ? canon.get(spec.name) : undefined;
+    const data = t && t.shape.join() === spec.shape.join() ? toFloat32(t) : undefined;
+    if (data) backbone.set(spec.name, data);
+    else fresh.push(spec);
+  }
   if (maskSpec) {
     const t = canon.get(maskSpec.name);
     const data = t && t.shape.join() === maskSpec.shape.join() ? toFloat32(t) : undefined;

@@ -1,6 +1,8 @@
 // What a training run prints while it runs: on a terminal one self-redrawing bar (step, loss, img/s, ETA); into a
 // pipe or a log file plain lines every `every` steps (no control characters); checkpoints, evaluations and notes as
 // their own lines in both.
+import { makeDiagnostic } from "../diagnostics/diagnostic.js";
+import { renderText } from "../diagnostics/render.js";
 import type { KnnReport } from "./eval/run-knn.js";
 import type { KnnPoint, TrainEvent } from "./trainer/job.js";
 
@@ -78,7 +80,8 @@ export class Progress {
         const eta = formatDuration((e.totalSteps - e.step) * secPerStep);
         const width = String(e.totalSteps).length;
         const head = `step ${String(e.step).padStart(width)}/${e.totalSteps}`;
-        const tail = `${lossText(e.metrics)}  ${e.imgPerSec.toFixed(1)} img/s  ETA ${eta}`;
+        const skipped = e.skippedFiles ? `  ${e.skippedFiles} skipped` : "";
+        const tail = `${lossText(e.metrics)}  ${e.imgPerSec.toFixed(1)} img/s${skipped}  ETA ${eta}`;
         if (this.opts.tty) {
           const done = Math.round((BAR * e.step) / e.totalSteps);
           this.clear();
@@ -98,6 +101,12 @@ export class Progress {
       case "note":
         this.println(e.text);
         return;
+      case "skipped": {
+        // the hint (what happens, where the list is) once; later files in one line each
+        const d = makeDiagnostic("DataImageSkipped", undefined, [e.source, e.reason, e.list]);
+        this.println(e.total === 1 ? renderText(d) : `${d.severity} ${d.code}: ${d.message}`);
+        return;
+      }
     }
   }
 

@@ -1,8 +1,8 @@
 // PNG encode/decode: round trips, every row filter, the other colour types, and damaged files as diagnostics.
-import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { crc32, decodePng, encodePng, toRgb8 } from "../../src/runtime/image/png.js";
+import { handPng } from "../harness/images.js";
 
 function rgbPattern(w: number, h: number): Uint8Array {
   const px = new Uint8Array(w * h * 3);
@@ -12,37 +12,6 @@ function rgbPattern(w: number, h: number): Uint8Array {
     px[3 * i + 2] = (255 - i * 3) & 255;
   }
   return px;
-}
-
-/** A PNG built by hand: IHDR fields, raw filtered rows (filter byte first), optional PLTE/tRNS. */
-function handPng(
-  w: number,
-  h: number,
-  depth: number,
-  colour: number,
-  rows: Uint8Array,
-  extra: [string, Uint8Array][] = [],
-): Uint8Array {
-  const chunk = (type: string, data: Uint8Array): Buffer => {
-    const b = Buffer.alloc(12 + data.length);
-    b.writeUInt32BE(data.length, 0);
-    b.write(type, 4, "latin1");
-    Buffer.from(data).copy(b, 8);
-    b.writeUInt32BE(crc32(b, 4, 8 + data.length), 8 + data.length);
-    return b;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = depth;
-  ihdr[9] = colour;
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk("IHDR", ihdr),
-    ...extra.map(([t, d]) => chunk(t, d)),
-    chunk("IDAT", deflateSync(rows)),
-    chunk("IEND", new Uint8Array(0)),
-  ]);
 }
 
 describe("PNG", () => {

@@ -5,7 +5,9 @@
 import type { Command } from "commander";
 import { makeDiagnostic, DiagnosticError } from "../../diagnostics/diagnostic.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
+import type { SkippedImage } from "../../runtime/data/dataset.js";
 import { openDataSource, describeDataSpec } from "../../runtime/data/source.js";
+import { evalSplit } from "../../runtime/eval/eval-split.js";
 import { KNN_DEFAULTS } from "../../runtime/eval/knn.js";
 import { LINEAR_DEFAULTS } from "../../runtime/eval/linear.js";
 import { knnOfWeights, weightTensors, type KnnRunOptions } from "../../runtime/eval/run-knn.js";
@@ -71,16 +73,34 @@ async function runEval(spec: string, opts: EvalCliOptions, io: Io): Promise<numb
   if (warnings.length > 0) printDiagnostics(io, warnings, false);
 
   const data = dataSpecFor(ir, opts.data);
-  const source = openDataSource(data);
   const evalSpec = opts.evalData !== undefined ? dataSpecFor(ir, opts.evalData) : undefined;
+  const what = [
+    opts.knn || opts.levels ? "k-NN" : "",
+    opts.linear ? "the linear probe" : "",
+    opts.retrieval ? "retrieval" : "",
+  ]
+    .filter(Boolean)
+    .join(" and ");
+  const source = openDataSource(data);
   const evalSource = evalSpec ? openDataSource(evalSpec) : undefined;
-  const queries = evalSource ? (evalSource.test ?? evalSource.train) : source.test;
-  if (!queries)
-    throw new DiagnosticError([makeDiagnostic("EvalNoHeldOut", undefined, [describeDataSpec(data)])]);
+  printDiagnostics(io, [...(source.warnings ?? []), ...(evalSource?.warnings ?? [])], false);
+  const chosen = evalSplit(
+    { source, text: describeDataSpec(data) },
+    evalSpec && evalSource ? { source: evalSource, text: describeDataSpec(evalSpec) } : undefined,
+    what,
+  );
+  if ("problem" in chosen) throw new DiagnosticError([chosen.problem]);
+  printDiagnostics(io, chosen.warnings, false);
   const weights = opts.weights
     ? [{ file: opts.weights, tensors: weightTensors((await readSafetensors(opts.weights)).tensors) }]
     : [];
-  const split = { train: source.train, test: queries };
+  const split = chosen.split;
+  const skipped = new Map<string, string>();
+  const onSkip = (s: SkippedImage): void => {
+    if (skipped.has(s.source)) return;
+    skipped.set(s.source, s.reason);
+    printDiagnostics(io, [makeDiagnostic("EvalImageSkipped", undefined, [s.source, s.reason])], false);
+  };
   const run: KnnRunOptions = {
     k,
     temperature,
@@ -89,6 +109,7 @@ async function runEval(spec: string, opts: EvalCliOptions, io: Io): Promise<numb
     ...(batch ? { batch } : {}),
     device,
     threads,
+    onSkip,
   };
   const label = opts.weights ?? "random init";
   const json: Record<string, unknown> = {
@@ -127,6 +148,7 @@ async function runEval(spec: string, opts: EvalCliOptions, io: Io): Promise<numb
     json.retrieval = r;
     text.push(formatRetrieval(r));
   }
+  if (skipped.size > 0) json.skipped = [...skipped].map(([source, reason]) => ({ source, reason }));
   io.out(opts.json ? JSON.stringify(json, null, 2) : text.join("\n"));
   return 0;
 }
@@ -159,8 +181,15 @@ export const registerEval: RegisterCommand = (program: Command, io: Io, result) 
       "safetensors weights (a `vfmc run --train` checkpoint: its teacher); default: the random init",
     )
     .option("--model <name>", "the model (default: the file's only model)")
-    .option("--data <src>", "memory-bank images: synthetic, synthetic:SEED, idx:PATH", "synthetic")
-    .option("--eval-data <src>", "query images (default: the held-out split of --data)")
+    .option(
+      "--data <src>",
+      "memory-bank images (their training split): a folder of class sub-folders, list:FILE, shards:PATTERN, idx:PATH, synthetic[:SEED]",
+      "synthetic",
+    )
+    .option(
+      "--eval-data <src>",
+      "query images: the held-out split of a source, or the source itself (default: the held-out split of --data: DIR/val, t10k …)",
+    )
     .option("--k <list>", "neighbour counts, comma-separated", KNN_DEFAULTS.k.join(","))
     .option("--temperature <t>", "vote temperature T", String(KNN_DEFAULTS.temperature))
     .option(
@@ -177,11 +206,14 @@ export const registerEval: RegisterCommand = (program: Command, io: Io, result) 
     .addHelpText(
       "after",
       "\nk-NN: top-1 and top-5 accuracy, micro-averaged over the queries, for each k. Several protocols may be given at\n" +
-        "once; each extracts the features it needs.\n" +
+        "once; each extracts the features it needs. Photographs are seen as DINOv2 evaluates them (Resize(256) +\n" +
+        "CenterCrop(224), at the model's resolution); an image that cannot be read is left out with a warning.\n" +
         "Examples:\n" +
         "  vfmc eval --knn examples/franca-tiny.vfm --weights runs/franca_tiny/checkpoint.safetensors\n" +
         "  vfmc eval --knn examples/fmnist-franca.vfm --weights runs/fmnist/checkpoint.safetensors \\\n" +
         "      --data idx:/usr/share/datasets/fashion-mnist --k 10,20,100,200 --json\n" +
+        "  vfmc eval --knn --linear examples/franca-tiny.vfm --weights runs/photos/checkpoint.safetensors \\\n" +
+        "      --data photos/train --eval-data photos/val   # class sub-folders of JPEGs\n" +
         "  vfmc eval --levels examples/franca-tiny.vfm --weights runs/franca_tiny/checkpoint.safetensors   # 16/32/64 dims\n" +
         "  vfmc eval --linear --retrieval examples/fmnist-franca.vfm --weights runs/fmnist/checkpoint.safetensors \\\n" +
         "      --data idx:/usr/share/datasets/fashion-mnist --bank 10000 --json\n",

@@ -3,6 +3,7 @@
 // `vfmc compile --weights CKPT --weights RASA.safetensors`, which folds them into one D×D matrix (§8.2).
 import type { Command } from "commander";
 import { checkOutputPath } from "../../files/output.js";
+import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
 import { writeSafetensors } from "../../runtime/checkpoint/safetensors.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
 import { describeDataSpec, openDataSource } from "../../runtime/data/source.js";
@@ -67,7 +68,13 @@ async function runRasa(spec: string, opts: RasaCliOptions, io: Io): Promise<numb
   } finally {
     await model.release();
   }
+  printDiagnostics(
+    io,
+    tokens.skipped.map((s) => makeDiagnostic("EvalImageSkipped", undefined, [s.source, s.reason])),
+    false,
+  );
   const n = tokens.labels.length;
+  if (n < 1) throw new DiagnosticError([makeDiagnostic("EvalTooFewImages", undefined, ["RASA", 1, n])]);
   const set = { tokens: tokens.data, images: n, rows: model.grid, cols: model.grid, dim: model.dim };
   if (!opts.json) {
     io.out(
@@ -148,12 +155,12 @@ export const registerRasa: RegisterCommand = (program: Command, io: Io, result) 
     .option("--model <name>", "the model (default: the file's only model)")
     .option(
       "--data <src>",
-      "images to fit on: synthetic, synthetic:SEED, idx:PATH (training split)",
+      "images to fit on (training split): a folder of images, list:FILE, shards:PATTERN, idx:PATH, synthetic[:SEED]",
       "synthetic",
     )
     .option(
       "--images <n>",
-      "use the first n images (their tokens are held in memory)",
+      "use n images (their tokens are held in memory): the first n, or every k-th of a folder of class sub-folders",
       String(DEFAULT_IMAGES),
     )
     .option(

@@ -6,23 +6,24 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
+import { DiagnosticError, makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { hrftModel } from "../../lower/hrft.js";
 import { checkOutputPath, prepareOutputFolder } from "../../files/output.js";
 import type { ModelIR } from "../../ir/model.js";
 import { checkpointMetadata, checkpointPath, latestCheckpoint } from "../../runtime/checkpoint/checkpoint.js";
-import { describeDataSpec } from "../../runtime/data/source.js";
+import { dataSourceHelp, describeDataSpec, pinDataSpec } from "../../runtime/data/source.js";
+import { evalSplit } from "../../runtime/eval/eval-split.js";
 import { KNN_DEFAULTS } from "../../runtime/eval/knn.js";
 import { formatDuration, formatKnn, Progress } from "../../runtime/progress.js";
 import { DEVICES } from "../../runtime/session.js";
 import type { TrainJob, TrainSummary } from "../../runtime/trainer/job.js";
 import { modelHash, withOverrides } from "../../runtime/trainer/overrides.js";
-import { METRICS_FILE, RUN_RECORD } from "../../runtime/trainer/loop.js";
+import { METRICS_FILE, RUN_RECORD, SKIPPED_FILE } from "../../runtime/trainer/loop.js";
 import { startTraining } from "../../runtime/trainer/trainer.js";
 import { checkTrainingFits } from "../../runtime/resources.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, processIo, type Io } from "../io.js";
 import { badOption, dataSpecFor, deviceOption, intOption, kList, loadModel, positive } from "../options.js";
-import { checkInit, startedFrom } from "../run-init.js";
+import { checkInit, checkWeights, startedFrom } from "../run-init.js";
 import { compiledTrainGraph } from "../train-graph.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -42,7 +43,9 @@ export interface RunCliOptions {
   resume?: boolean;
   restart?: boolean;
   init?: string;
+  weights?: string;
   resolution?: string;
+  strictData?: boolean;
   checkpointEvery?: string;
   stepsPerCall?: string;
   evalEvery: string;
@@ -93,6 +96,7 @@ function summaryJson(s: TrainSummary, extra: Record<string, unknown>): unknown {
         .filter((p) => typeof p.at === "number")
         .map((p) => ({ step: p.at, results: p.report.results })),
     },
+    skippedFiles: s.skippedFiles,
     checkpoint: s.checkpoint ?? null,
     stoppedBy: s.stoppedBy ?? null,
   };
@@ -101,6 +105,14 @@ function summaryJson(s: TrainSummary, extra: Record<string, unknown>): unknown {
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** An evaluation problem as the warning that k-NN is off for this run. */
+function knnSkipped(problem: Diagnostic): Diagnostic {
+  return makeDiagnostic("KnnSkipped", undefined, [
+    problem.message,
+    `${problem.hint ? `${problem.hint}; ` : ""}pass --no-knn to train without evaluating`,
+  ]);
 }
 
 export interface PreparedRun {
@@ -139,6 +151,18 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
       "give --init or --resume, not both: --init starts a new run from a checkpoint's backbone; to continue " +
         "an interrupted --init run, drop --init (keep --resolution) and --resume it",
     );
+  if (opts.weights !== undefined && opts.init !== undefined)
+    throw badOption(
+      C,
+      "give --weights or --init, not both: --weights continues pretraining (heads from the checkpoint where it has " +
+        "them), --init adapts a backbone to a new --resolution with fresh heads",
+    );
+  if (opts.weights !== undefined && opts.resume)
+    throw badOption(
+      C,
+      "give --weights or --resume, not both: --weights starts a new run from a checkpoint; to continue an " +
+        "interrupted --weights run, drop --weights and --resume it",
+    );
   if (opts.resolution !== undefined && opts.init === undefined && !opts.resume)
     throw badOption(C, `--resolution ${opts.resolution} needs --init CKPT: the checkpoint to adapt to it`);
   const resolution = intOption(C, "resolution", opts.resolution, 1);
@@ -155,15 +179,46 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
   // the train graph must be built at the new grid, so HRFT changes the model before anything is compiled
   const ir = resolution !== undefined ? hrftModel(overridden, resolution) : overridden;
   checkTrainingFits(ir, batch !== undefined ? `--batch ${batch}` : `train.batch ${ir.train.batch}`);
-  const data = dataSpecFor(ir, opts.data);
-  const evalData = opts.evalData !== undefined ? dataSpecFor(ir, opts.evalData) : undefined;
-  const init = opts.init !== undefined ? await checkInit(ir, opts.init, io) : undefined;
+  const init =
+    opts.init !== undefined
+      ? await checkInit(ir, opts.init, io)
+      : opts.weights !== undefined
+        ? await checkWeights(ir, opts.weights, io)
+        : undefined;
+  // the sources are opened here, so an empty folder or a list line pointing nowhere stops the run before it starts
+  const pinnedData = pinDataSpec(dataSpecFor(ir, opts.data));
+  const pinnedEval = opts.evalData !== undefined ? pinDataSpec(dataSpecFor(ir, opts.evalData)) : undefined;
+  const data = pinnedData.spec;
+  const evalData = pinnedEval?.spec;
+  printDiagnostics(
+    io,
+    [...(pinnedData.source.warnings ?? []), ...(pinnedEval?.source.warnings ?? [])],
+    false,
+  );
+  let knnOn = opts.knn;
+  if (knnOn) {
+    const split = evalSplit(
+      { source: pinnedData.source, text: describeDataSpec(data) },
+      pinnedEval && evalData ? { source: pinnedEval.source, text: describeDataSpec(evalData) } : undefined,
+      "k-NN evaluation",
+    );
+    if ("problem" in split) {
+      knnOn = false;
+      printDiagnostics(io, [knnSkipped(split.problem)], false);
+    } else if (split.warnings.length > 0) printDiagnostics(io, split.warnings, false);
+  }
   const out = opts.out ?? join("runs", ir.name);
   const existing = latestCheckpoint(out);
   if (opts.resume && !existing)
     throw new DiagnosticError([makeDiagnostic("ResumeWithoutCheckpoint", undefined, [out])]);
   // the run's own files must not be anything this command reads (--init out/checkpoint.safetensors --restart)
-  for (const f of [checkpointPath(out), join(out, METRICS_FILE), join(out, RUN_RECORD)]) checkOutputPath(f);
+  for (const f of [
+    checkpointPath(out),
+    join(out, METRICS_FILE),
+    join(out, RUN_RECORD),
+    join(out, SKIPPED_FILE),
+  ])
+    checkOutputPath(f);
   if (existing && !opts.resume && !opts.restart) {
     const md = await checkpointMetadata(existing);
     throw new DiagnosticError([
@@ -200,6 +255,7 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
       seed: ir.train.seed,
       device,
       ...(from ? { init: from.file, initSha256: from.sha256, resolution: ir.export.resolution } : {}),
+      ...(opts.weights !== undefined ? { weights: opts.weights } : {}),
       runHash,
     },
     data,
@@ -208,10 +264,12 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
     threads,
     ...(dataWorkers !== undefined ? { dataWorkers } : {}),
     resume: opts.resume ?? false,
-    ...(init ? { init: init.file } : {}),
+    ...(init && opts.init !== undefined ? { init: init.file } : {}),
+    ...(init && opts.weights !== undefined ? { weights: init.file } : {}),
+    ...(opts.strictData ? { strictData: true } : {}),
     checkpointEvery,
     evalEvery,
-    knn: opts.knn
+    knn: knnOn
       ? {
           enabled: true,
           k: ks,
@@ -256,7 +314,18 @@ async function runTrain(spec: string, opts: RunCliOptions, io: Io, tty: boolean)
       if (!opts.json) process.stderr.write(t);
     },
   });
-  const run = startTraining(job, { onEvent: (e) => progress.onEvent(e) });
+  const run = startTraining(job, {
+    onEvent: (e) => {
+      // a skipped image is a warning: on stderr even when stdout carries the --json summary
+      if (e.type === "skipped" && opts.json)
+        printDiagnostics(
+          io,
+          [makeDiagnostic("DataImageSkipped", undefined, [e.source, e.reason, e.list])],
+          false,
+        );
+      progress.onEvent(e);
+    },
+  });
   let stopping = false;
   const onSignal = (sig: "SIGINT" | "SIGTERM"): void => {
     if (stopping) process.exit(sig === "SIGINT" ? 130 : 143); // a second signal: the user really means it
@@ -301,6 +370,9 @@ async function runTrain(spec: string, opts: RunCliOptions, io: Io, tty: boolean)
       .map(([k, v]) => `${k} ${v.toFixed(4)}`)
       .join(", ")}`,
     ...summary.knn.map(formatKnn),
+    ...(summary.skippedFiles > 0
+      ? [`${summary.skippedFiles} image(s) could not be used and were replaced: ${join(out, SKIPPED_FILE)}`]
+      : []),
     `checkpoint: ${summary.checkpoint ?? "(none)"}   metrics: ${extra.metrics}`,
   ];
   io.out(lines.join("\n"));
@@ -316,7 +388,7 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
     .option("--model <name>", "the model to train (default: the file's only model)")
     .option(
       "--data <src>",
-      "training images: synthetic, synthetic:SEED, idx:PATH (MNIST-format folder or file)",
+      "training images: a folder of images, list:FILE, shards:PATTERN, idx:PATH, synthetic[:SEED] (see below)",
       "synthetic",
     )
     .option("--eval-data <src>", "k-NN queries (default: the held-out split of --data)")
@@ -348,6 +420,14 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
     .option(
       "--init <ckpt>",
       "start from a checkpoint's backbone (its teacher) with fresh heads, as a new run (high-resolution adaptation)",
+    )
+    .option(
+      "--weights <ckpt>",
+      "continue pretraining from released or earlier weights (DINOv2/Franca layouts): student and teacher from its backbone, heads from it where it has them",
+    )
+    .option(
+      "--strict-data",
+      "stop at the first image that cannot be used (corrupt, truncated, unreadable …) instead of skipping it with a warning",
     )
     .option(
       "--resolution <px>",
@@ -384,12 +464,19 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
         "and writes a checkpoint; --resume continues it (on CPU, bit-identically to an uninterrupted run). A loss\n" +
         "that becomes NaN or infinite stops the run and keeps the last good checkpoint. k-NN accuracies are written to\n" +
         'metrics.jsonl too ({"step": S, "knn": {"top1@20": …}}), step 0 being the weights the run starts from.\n' +
+        "Images that cannot be used are replaced by others and named in a warning, counted on the progress line\n" +
+        "and in metrics.jsonl (skipped_files), and listed in <out>/skipped-files.txt (--strict-data: stop instead).\n" +
+        "Data sources (--data, --eval-data; docs/data.md):\n" +
+        dataSourceHelp() +
+        "\n" +
         "--device cuda needs onnxruntime-node's CUDA provider (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12\n" +
         'with "allowScripts": {"onnxruntime-node": true} in package.json); --device webgpu needs a Vulkan GPU driver.\n' +
         "Examples:\n" +
         "  vfmc run --train examples/franca-tiny.vfm\n" +
         "  vfmc run --train examples/fmnist-franca.vfm --data idx:/usr/share/datasets/fashion-mnist --steps 2000 --out runs/fmnist\n" +
         "  vfmc run --train examples/franca-tiny.vfm --resume --json\n" +
+        "  vfmc run --train examples/franca-tiny.vfm --data ~/photos --steps 500   # class folders, or photos/train + photos/val\n" +
+        "  vfmc run --train specs/dinov2.vfm --model dinov2_vits14 --weights dinov2_vits14.safetensors --data ~/photos\n" +
         "  vfmc run --train examples/franca-tiny.vfm --init runs/franca_tiny/checkpoint.safetensors --resolution 40 \\\n" +
         "      --steps 100 --out runs/franca_tiny_40   # HRFT: continue at 40 px, heads fresh (docs/weights.md §5)\n",
     )

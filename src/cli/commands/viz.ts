@@ -6,7 +6,8 @@ import { checkOutputPath, writeOutput } from "../../files/output.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
 import { weightTensors } from "../../runtime/eval/run-knn.js";
 import { encodePng, toRgb8 } from "../../runtime/image/png.js";
-import { centreSquare, loadImage } from "../../runtime/image/load.js";
+import { evalView } from "../../runtime/data/eval-images.js";
+import { loadImage } from "../../runtime/image/load.js";
 import { featureModel, runImages } from "../../runtime/post/features.js";
 import { pcaMap, sideBySide } from "../../runtime/post/pca-picture.js";
 import { DEVICES, type Device } from "../../runtime/session.js";
@@ -39,7 +40,8 @@ async function runVizPca(spec: string, opts: VizPcaOptions, io: Io): Promise<num
   if (warnings.length > 0) printDiagnostics(io, warnings, false);
   const side = ir.export.resolution;
   const scale = intOption(C, "scale", opts.scale, 1) ?? Math.max(1, Math.ceil(256 / side));
-  const image = centreSquare(loadImage(opts.image, ir.input.size), side);
+  const opened = await loadImage(opts.image, ir.input.size);
+  const image = await evalView(opened, 1, side);
   const weights = [];
   for (const file of opts.weights)
     weights.push({ file, tensors: weightTensors((await readSafetensors(file)).tensors) });
@@ -88,7 +90,10 @@ export const registerViz: RegisterCommand = (program: Command, io: Io, result) =
     .command("pca")
     .description("first three PCA components of an image's patch features as RGB, beside the image, as a PNG")
     .argument("<spec>", "the .vfm file the weights belong to")
-    .requiredOption("--image <img>", "a PNG file, or <data>#<index> for a dataset image, e.g. synthetic#3")
+    .requiredOption(
+      "--image <img>",
+      "a JPEG, PNG or WebP file of any size, or <data>#<index> for a dataset image, e.g. synthetic#3",
+    )
     .addOption(
       repeatableOption(
         "--weights <ckpt>",
@@ -110,7 +115,8 @@ export const registerViz: RegisterCommand = (program: Command, io: Io, result) =
     .option("--json", "print a JSON summary")
     .addHelpText(
       "after",
-      "\nThe image is centre-cropped to a square and resized (bicubic) to export.resolution. PCA runs on that\n" +
+      "\nThe image is centre-cropped to a square and resized (bicubic) to export.resolution — a large photo is\n" +
+        "shrunk while it is decoded — and drawn at that resolution beside the map. PCA runs on that\n" +
         "image's patch tokens: the first component, oriented so the border scores low, is thresholded into a\n" +
         "foreground mask; a second PCA on the foreground patches gives the RGB colours (min–max scaled).\n" +
         "Examples:\n" +

@@ -19,6 +19,8 @@ export interface BatchStreamOptions {
   readonly seed: number;
   /** `masking block|cyclic { ratio, images }` and the backbone's patch size; absent → no masks */
   readonly masking?: MaskingOptions & { readonly kind: "block" | "cyclic"; readonly patch: number };
+  /** stop at the first unusable image instead of replacing it (`--strict-data`) */
+  readonly strict?: boolean;
 }
 
 export interface StepBatch {
@@ -36,19 +38,20 @@ export class BatchJob {
     readonly options: BatchStreamOptions,
     readonly dataset: Dataset,
   ) {
-    this.sampler = new EpochSampler(dataset.size, options.batch, options.seed);
+    this.sampler = new EpochSampler(dataset.size, options.batch, options.seed, dataset.epochOrder);
     const m = options.masking;
     this.masker = m ? createMaskGenerator(m.kind, options.crops.global.size, m.patch) : undefined;
   }
 
-  produce(step: number): StepBatch {
+  async produce(step: number): Promise<StepBatch> {
     const { options } = this;
-    const crops = makeMultiCropBatch(
+    const crops = await makeMultiCropBatch(
       this.dataset,
       this.sampler.indices(step),
       options.crops,
       options.seed,
       step,
+      { strict: options.strict ?? false },
     );
     if (!this.masker || !options.masking) return { step, crops };
     const nImages = options.crops.global.count * options.batch;

@@ -34,16 +34,16 @@ if (port) {
   } catch (err) {
     port.postMessage(errorReply(err));
   }
+  // several steps may be in the making at once: their files are read and decoded off this thread meanwhile
   port.on("message", (msg: { step: number }) => {
     if (!job) return;
-    try {
-      const batch = job.produce(msg.step);
-      port.postMessage(
-        { type: "batch", step: msg.step, batch } satisfies WorkerReply,
-        transferablesOf(batch),
-      );
-    } catch (err) {
-      port.postMessage(errorReply(err, msg.step));
-    }
+    job.produce(msg.step).then(
+      (batch) =>
+        port.postMessage(
+          { type: "batch", step: msg.step, batch } satisfies WorkerReply,
+          transferablesOf(batch),
+        ),
+      (err: unknown) => port.postMessage(errorReply(err, msg.step)),
+    );
   });
 }

@@ -17,20 +17,38 @@ function clip01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-/** Applies ColorJitter in place; the caller has already decided (with probability p) to apply it. */
-export function colorJitter(img: Planar, o: JitterOptions, rng: Rng): void {
+/** One ColorJitter draw: the order of the four adjustments and their factors. */
+export interface JitterDraw {
+  readonly order: Int32Array;
+  readonly brightness: number;
+  readonly contrast: number;
+  readonly saturation: number;
+  readonly hue: number;
+}
+
+/** ColorJitter's random draws, in torchvision's order (permutation, then the four factors). */
+export function drawJitter(o: JitterOptions, rng: Rng): JitterDraw {
   const order = rng.permutation(4);
   const brightness = rng.uniform(Math.max(0, 1 - o.brightness), 1 + o.brightness);
   const contrast = rng.uniform(Math.max(0, 1 - o.contrast), 1 + o.contrast);
   const saturation = rng.uniform(Math.max(0, 1 - o.saturation), 1 + o.saturation);
   const hue = rng.uniform(-o.hue, o.hue);
-  for (const op of order) {
+  return { order, brightness, contrast, saturation, hue };
+}
+
+export function applyJitter(img: Planar, o: JitterOptions, d: JitterDraw): void {
+  for (const op of d.order) {
     // a zero-width range gives factor 1 (or hue 0): torchvision skips those ops, and so do we
-    if (op === 0 && o.brightness > 0) adjustBrightness(img, brightness);
-    else if (op === 1 && o.contrast > 0) adjustContrast(img, contrast);
-    else if (op === 2 && o.saturation > 0) adjustSaturation(img, saturation);
-    else if (op === 3 && o.hue > 0) adjustHue(img, hue);
+    if (op === 0 && o.brightness > 0) adjustBrightness(img, d.brightness);
+    else if (op === 1 && o.contrast > 0) adjustContrast(img, d.contrast);
+    else if (op === 2 && o.saturation > 0) adjustSaturation(img, d.saturation);
+    else if (op === 3 && o.hue > 0) adjustHue(img, d.hue);
   }
+}
+
+/** Applies ColorJitter in place; the caller has already decided (with probability p) to apply it. */
+export function colorJitter(img: Planar, o: JitterOptions, rng: Rng): void {
+  applyJitter(img, o, drawJitter(o, rng));
 }
 
 export function adjustBrightness(img: Planar, factor: number): void {
@@ -79,8 +97,12 @@ export function adjustHue(img: Planar, shift: number): void {
     if (maxc === r) h = bc - gc;
     else if (maxc === g) h = 2 + rc - bc;
     else h = 4 + gc - rc;
-    h = (((h / 6 + 1) % 1) + shift) % 1;
-    if (h < 0) h += 1; // torch's % follows the divisor's sign
+    // torch's ((h/6 + 1) % 1 + shift) % 1, % following the divisor's sign: a fractional part, computed exactly
+    // (x − ⌊x⌋) instead of with the slow floating-point remainder
+    h = h / 6 + 1;
+    h -= Math.floor(h);
+    h += shift;
+    h -= Math.floor(h);
     const v = maxc;
     const h6 = h * 6;
     const k = Math.floor(h6);
@@ -119,5 +141,10 @@ export function solarize(img: Planar, threshold255: number): void {
 
 export function flipHorizontal(img: Planar): void {
   const { data, width } = img;
-  for (let row = 0; row < data.length; row += width) data.subarray(row, row + width).reverse();
+  for (let row = 0; row < data.length; row += width)
+    for (let i = row, j = row + width - 1; i < j; i++, j--) {
+      const t = data[i]!;
+      data[i] = data[j]!;
+      data[j] = t;
+    }
 }

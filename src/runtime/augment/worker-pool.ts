@@ -46,7 +46,7 @@ export function createInThreadProducer(options: BatchStreamOptions, startStep = 
     get nextStep() {
       return step;
     },
-    next: async () => job.produce(step++),
+    next: () => job.produce(step++),
     close: async () => undefined,
   };
 }

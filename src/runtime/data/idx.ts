@@ -10,7 +10,7 @@ import type { DiagKey } from "../../diagnostics/catalogue.js";
 import { fsReason } from "../../files/fs-errors.js";
 import { readInputFile } from "../../files/inputs.js";
 import { checkFits } from "../memory.js";
-import type { DataSource, Dataset, ImageSample } from "./dataset.js";
+import { memoryDataset, type MemorySource, type MemoryDataset } from "./dataset.js";
 
 function fail(key: DiagKey, args: readonly Arg[]): never {
   throw new DiagnosticError([makeDiagnostic(key, undefined, args)]);
@@ -97,43 +97,33 @@ export function labelsPathFor(imagesPath: string): string {
   return join(dir, found ?? stem);
 }
 
-class IdxDataset implements Dataset {
-  readonly numClasses: number;
-  readonly size: number;
-  readonly width: number;
-  readonly height: number;
-  private readonly plane: number;
-
-  constructor(
-    readonly name: string,
-    private readonly pixels: Uint8Array,
-    private readonly labels: Uint8Array,
-    dims: readonly number[],
-  ) {
-    this.size = dims[0]!;
-    this.height = dims[1]!;
-    this.width = dims[2]!;
-    this.plane = this.width * this.height;
-    let maxLabel = 0;
-    for (const l of labels) maxLabel = Math.max(maxLabel, l);
-    this.numClasses = maxLabel + 1;
-  }
-
-  get(index: number): ImageSample {
-    if (!(Number.isInteger(index) && index >= 0 && index < this.size)) {
-      throw new InternalError(`${this.name}: index ${index} out of range [0, ${this.size})`);
+/** Images [n, rows, cols] of unsigned bytes, replicated to three channels when read. */
+function idxDataset(
+  name: string,
+  pixels: Uint8Array,
+  labels: Uint8Array,
+  dims: readonly number[],
+): MemoryDataset {
+  const [size, height, width] = dims as [number, number, number];
+  const plane = width * height;
+  let maxLabel = 0;
+  for (const l of labels) maxLabel = Math.max(maxLabel, l);
+  const get = (index: number) => {
+    if (!(Number.isInteger(index) && index >= 0 && index < size)) {
+      throw new InternalError(`${name}: index ${index} out of range [0, ${size})`);
     }
-    const image = new Float32Array(3 * this.plane);
-    const base = index * this.plane;
-    for (let i = 0; i < this.plane; i++) image[i] = this.pixels[base + i]! / 255;
-    image.copyWithin(this.plane, 0, this.plane);
-    image.copyWithin(2 * this.plane, 0, this.plane);
-    return { image, width: this.width, height: this.height, label: this.labels[index]! };
-  }
+    const image = new Float32Array(3 * plane);
+    const base = index * plane;
+    for (let i = 0; i < plane; i++) image[i] = pixels[base + i]! / 255;
+    image.copyWithin(plane, 0, plane);
+    image.copyWithin(2 * plane, 0, plane);
+    return { image, width, height, label: labels[index]! };
+  };
+  return memoryDataset({ name, size, numClasses: maxLabel + 1 }, get, (i) => labels[i]!);
 }
 
 /** One images file and its sibling labels file. */
-export function openIdxDataset(imagesPath: string): Dataset {
+export function openIdxDataset(imagesPath: string): MemoryDataset {
   const labelsPath = labelsPathFor(imagesPath);
   if (!existsSync(labelsPath) || labelsPath === imagesPath)
     fail("DataLabelsMissing", [
@@ -144,7 +134,7 @@ export function openIdxDataset(imagesPath: string): Dataset {
   const labels = readIdx(labelsPath, 1, "labels");
   if (images.dims[0] !== labels.dims[0])
     fail("DataCountMismatch", [imagesPath, images.dims[0]!, labelsPath, labels.dims[0]!]);
-  return new IdxDataset(
+  return idxDataset(
     basename(imagesPath).replace(/-images-idx3-ubyte(\.gz)?$/, ""),
     images.data,
     labels.data,
@@ -167,7 +157,7 @@ export function isIdxFolder(dir: string): boolean {
  * An IDX source: a folder with train-/t10k- pairs (train → train, t10k → test), or a single images file (it is the
  * training set; if it is a `train-` file with a `t10k-` sibling, that becomes the test set).
  */
-export function openIdxSource(path: string): DataSource {
+export function openIdxSource(path: string): MemorySource {
   if (!existsSync(path)) fail("DataUnreadable", [path, "no such file or folder"]);
   if (statSync(path).isDirectory()) {
     const train = findImages(path, "train");

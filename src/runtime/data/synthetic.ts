@@ -4,7 +4,7 @@
 // from perfect) while the class is obvious to a model that learns shape: a fair, fast smoke test for SSL.
 import { InternalError } from "../../diagnostics/diagnostic.js";
 import { Rng } from "../rng.js";
-import type { DataSource, Dataset, ImageSample } from "./dataset.js";
+import { memoryDataset, type MemorySource, type ImageSample, type MemoryDataset } from "./dataset.js";
 
 export const SYNTHETIC_CLASSES = [
   "disc",
@@ -158,48 +158,41 @@ function drawScene(rng: Rng, cls: number, size: number): Float32Array {
   return image;
 }
 
-class SyntheticDataset implements Dataset {
-  readonly numClasses = SYNTHETIC_CLASSES.length;
-  readonly classNames = SYNTHETIC_CLASSES;
-  readonly width: number;
-  readonly height: number;
+/** One split: images drawn on demand from (seed, split, index); label = index mod 10 (balanced classes). */
+function syntheticDataset(
+  name: string,
+  size: number,
+  seed: number,
+  split: "train" | "test",
+  side: number,
+): MemoryDataset {
   // Drawing costs ~0.3 ms an image; epochs revisit every image, so keep them when they fit in CACHE_BYTES.
   // Callers must not modify the returned pixels (augmentations copy before they write).
-  private readonly cache: (Float32Array | undefined)[] | undefined;
-
-  constructor(
-    readonly name: string,
-    readonly size: number,
-    private readonly seed: number,
-    private readonly split: "train" | "test",
-    private readonly side: number,
-  ) {
-    this.width = side;
-    this.height = side;
-    this.cache = size * 3 * side * side * 4 <= CACHE_BYTES ? new Array(size) : undefined;
-  }
-
-  get(index: number): ImageSample {
-    if (!(Number.isInteger(index) && index >= 0 && index < this.size)) {
-      throw new InternalError(`synthetic ${this.split} index ${index} out of range [0, ${this.size})`);
+  const cache: (Float32Array | undefined)[] | undefined =
+    size * 3 * side * side * 4 <= CACHE_BYTES ? new Array(size) : undefined;
+  const numClasses = SYNTHETIC_CLASSES.length;
+  const get = (index: number): ImageSample => {
+    if (!(Number.isInteger(index) && index >= 0 && index < size)) {
+      throw new InternalError(`synthetic ${split} index ${index} out of range [0, ${size})`);
     }
-    const label = index % this.numClasses; // balanced classes; the sampler shuffles the order
-    let image = this.cache?.[index];
+    const label = index % numClasses; // balanced classes; the sampler shuffles the order
+    let image = cache?.[index];
     if (!image) {
-      image = drawScene(Rng.derive(this.seed, "synthetic", this.split, index), label, this.side);
-      if (this.cache) this.cache[index] = image;
+      image = drawScene(Rng.derive(seed, "synthetic", split, index), label, side);
+      if (cache) cache[index] = image;
     }
-    return { image, width: this.side, height: this.side, label };
-  }
+    return { image, width: side, height: side, label };
+  };
+  return memoryDataset({ name, size, numClasses, classNames: SYNTHETIC_CLASSES }, get, (i) => i % numClasses);
 }
 
-export function syntheticSource(options: SyntheticOptions = {}): DataSource {
+export function syntheticSource(options: SyntheticOptions = {}): MemorySource {
   const o = { ...SYNTHETIC_DEFAULTS, ...options };
   if (!(Number.isInteger(o.size) && o.size >= 8))
     throw new InternalError(`synthetic image size ${o.size} < 8`);
   const name = `synthetic:${o.seed}`;
   return {
-    train: new SyntheticDataset(`${name}/train`, o.trainSize, o.seed, "train", o.size),
-    test: new SyntheticDataset(`${name}/test`, o.testSize, o.seed, "test", o.size),
+    train: syntheticDataset(`${name}/train`, o.trainSize, o.seed, "train", o.size),
+    test: syntheticDataset(`${name}/test`, o.testSize, o.seed, "test", o.size),
   };
 }

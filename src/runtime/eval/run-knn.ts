@@ -1,15 +1,15 @@
 // k-NN evaluation of a model's weights (reference §10.1): the inference graph, compiled with the teacher's weights,
 // turns the memory bank (training split) and the queries (held-out split) into final-LN CLS features in batches;
-// knn.ts L2-normalises them and votes. Images whose size differs from the export resolution are resized whole
-// (bicubic) — the datasets here are already at training size, where the reference's resize + centre crop is the
-// identity.
+// knn.ts L2-normalises them and votes. Images are seen through the dataset's evaluation view (data/eval-images.ts):
+// DINOv2's Resize(256) + CenterCrop(224) for photographs, the whole image for datasets drawn at training size.
+// Files that cannot be read are left out of the bank or the queries and reported in `skipped`.
 import type { ModelIR } from "../../ir/model.js";
 import { compileModelGraphs, type WeightsFile } from "../../lower/compile.js";
 import { DEFAULT_OPSET } from "../../onnx/model.js";
 import { encodeModel } from "../../onnx/serialize.js";
-import type { Dataset } from "../data/dataset.js";
+import type { Dataset, SkippedImage } from "../data/dataset.js";
+import { evalIndices, readEvalImages } from "../data/eval-images.js";
 import { CHANNELS } from "../augment/image.js";
-import { resizedCrop } from "../augment/resample.js";
 import { createSession, ort, type Device } from "../session.js";
 import { assertFinite } from "./finite.js";
 import { knnEvaluate, KNN_DEFAULTS, type KnnAccuracy, type LabelledFeatures } from "./knn.js";
@@ -25,6 +25,8 @@ export interface KnnRunOptions {
   readonly batch?: number;
   readonly device?: Device;
   readonly threads?: number;
+  /** told of every file that could not be read (it is left out) */
+  readonly onSkip?: (s: SkippedImage) => void;
 }
 
 export interface KnnReport {
@@ -33,6 +35,8 @@ export interface KnnReport {
   readonly queries: number;
   readonly dim: number;
   readonly seconds: number;
+  /** files of the bank or the queries that could not be read, left out */
+  readonly skipped: readonly SkippedImage[];
 }
 
 /** The inference graph of `ir` with `weights` (a checkpoint's teacher wins, docs/graph-contract.md), CLS only. */
@@ -47,49 +51,51 @@ export async function featureSession(
   return createSession(encodeModel(model), { device: opts.device ?? "cpu", threads: opts.threads ?? 0 });
 }
 
-/** CLS features of the first `limit` images of a dataset. */
+/** CLS features of `limit` images of a dataset (evalIndices: the first ones, or every k-th of a class-sorted one). */
 export async function extractFeatures(
   session: ort.InferenceSession,
   dataset: Dataset,
   resolution: number,
   limit: number | undefined,
   batch = 128,
+  onSkip: (s: SkippedImage) => void = () => undefined,
 ): Promise<LabelledFeatures & { dim: number }> {
-  const n = Math.min(limit ?? dataset.size, dataset.size);
+  const indices = evalIndices(dataset, limit);
   const plane = CHANNELS * resolution * resolution;
-  const labels = new Int32Array(n);
-  let features = new Float32Array(0);
+  const labels: number[] = [];
+  const chunks: Float32Array[] = [];
   let dim = 0;
-  for (let start = 0; start < n; start += batch) {
-    const rows = Math.min(batch, n - start);
-    const pixels = new Float32Array(rows * plane);
-    for (let r = 0; r < rows; r++) {
-      const s = dataset.get(start + r);
-      labels[start + r] = s.label;
-      const same = s.width === resolution && s.height === resolution;
-      const img = same
-        ? s.image
-        : resizedCrop(
-            { data: s.image, width: s.width, height: s.height },
-            { x: 0, y: 0, width: s.width, height: s.height },
-            resolution,
-            resolution,
-          ).data;
-      pixels.set(img, r * plane);
-    }
+  for (let start = 0; start < indices.length; start += batch) {
+    const images = (
+      await readEvalImages(dataset, indices.subarray(start, start + batch), resolution, onSkip)
+    ).filter((x) => x !== undefined);
+    if (images.length === 0) continue;
+    const pixels = new Float32Array(images.length * plane);
+    images.forEach((x, r) => {
+      pixels.set(x.image.data, r * plane);
+      labels.push(x.label);
+    });
     const out = await session.run(
-      { pixel_values: new ort.Tensor("float32", pixels, [rows, CHANNELS, resolution, resolution]) },
+      { pixel_values: new ort.Tensor("float32", pixels, [images.length, CHANNELS, resolution, resolution]) },
       ["cls"],
     );
     const cls = out.cls!;
-    assertFinite(cls.data as Float32Array, cls.dims[1] ?? 1, `CLS features of ${dataset.name}`, start);
-    if (dim === 0) {
-      dim = cls.dims[1]!;
-      features = new Float32Array(n * dim);
-    }
-    features.set(cls.data as Float32Array, start * dim);
+    assertFinite(
+      cls.data as Float32Array,
+      cls.dims[1] ?? 1,
+      `CLS features of ${dataset.name}`,
+      indices[start],
+    );
+    dim = cls.dims[1]!;
+    chunks.push(cls.data as Float32Array);
   }
-  return { features, labels, dim };
+  const features = new Float32Array(labels.length * dim);
+  let o = 0;
+  for (const c of chunks) {
+    features.set(c, o);
+    o += c.length;
+  }
+  return { features, labels: Int32Array.from(labels), dim };
 }
 
 /** §10.1 k-NN accuracy of `weights` (none: the seeded initialisation) on bank `train` and queries `test`. */
@@ -103,8 +109,13 @@ export async function knnOfWeights(
   const session = await featureSession(ir, weights, opts);
   try {
     const res = ir.export.resolution;
-    const bank = await extractFeatures(session, data.train, res, opts.bankLimit, opts.batch);
-    const queries = await extractFeatures(session, data.test, res, opts.queryLimit, opts.batch);
+    const skipped: SkippedImage[] = [];
+    const onSkip = (s: SkippedImage): void => {
+      skipped.push(s);
+      opts.onSkip?.(s);
+    };
+    const bank = await extractFeatures(session, data.train, res, opts.bankLimit, opts.batch, onSkip);
+    const queries = await extractFeatures(session, data.test, res, opts.queryLimit, opts.batch, onSkip);
     const numClasses = Math.max(data.train.numClasses, data.test.numClasses);
     const results = knnEvaluate(bank, queries, bank.dim, {
       k: opts.k ?? KNN_DEFAULTS.k,
@@ -117,6 +128,7 @@ export async function knnOfWeights(
       queries: queries.labels.length,
       dim: bank.dim,
       seconds: (performance.now() - t0) / 1000,
+      skipped,
     };
   } finally {
     await session.release();

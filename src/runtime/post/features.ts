@@ -1,13 +1,15 @@
 // Frozen-backbone features for the post-training tools (RASA fitting, PCA pictures, linear probe, retrieval): the
-// inference graph compiled with the given weights, run over images in batches. Images whose size differs from the
-// export resolution are resized whole (bicubic), as run-knn.ts does for the kNN protocol.
+// inference graph compiled with the given weights, run over images in batches. Dataset images are seen through the
+// evaluation view (data/eval-images.ts), as run-knn.ts sees them for the kNN protocol; other images whose size
+// differs from the export resolution are resized whole (bicubic).
 import type { ExportOutput, ModelIR } from "../../ir/model.js";
 import { compileModelGraphs, type WeightsFile } from "../../lower/compile.js";
 import { DEFAULT_OPSET } from "../../onnx/model.js";
 import { encodeModel } from "../../onnx/serialize.js";
 import { CHANNELS, type Planar } from "../augment/image.js";
 import { resizedCrop } from "../augment/resample.js";
-import type { Dataset } from "../data/dataset.js";
+import type { Dataset, SkippedImage } from "../data/dataset.js";
+import { evalIndices, readEvalImages } from "../data/eval-images.js";
 import { assertFinite } from "../eval/finite.js";
 import { createSession, ort, type Device } from "../session.js";
 
@@ -82,9 +84,11 @@ export interface DatasetFeatures {
   /** values per image */
   readonly width: number;
   readonly labels: Int32Array;
+  /** files that could not be read, left out */
+  readonly skipped: readonly SkippedImage[];
 }
 
-/** `output` for the first `limit` images of `dataset` (default all), `batch` images per run. */
+/** `output` for `limit` images of `dataset` (default all; evalIndices chooses which), `batch` images per run. */
 export async function datasetFeatures(
   model: FeatureModel,
   dataset: Dataset,
@@ -92,23 +96,35 @@ export async function datasetFeatures(
   limit?: number,
   batch = 64,
 ): Promise<DatasetFeatures> {
-  const n = Math.min(limit ?? dataset.size, dataset.size);
-  const labels = new Int32Array(n);
-  let data = new Float32Array(0);
+  const indices = evalIndices(dataset, limit);
+  const labels: number[] = [];
+  const skipped: SkippedImage[] = [];
+  const chunks: Float32Array[] = [];
   let width = 0;
-  for (let start = 0; start < n; start += batch) {
-    const imgs: Planar[] = [];
-    for (let i = start; i < Math.min(n, start + batch); i++) {
-      const s = dataset.get(i);
-      labels[i] = s.label;
-      imgs.push({ data: s.image, width: s.width, height: s.height });
-    }
-    const out = await runImages(model, imgs, output, start);
-    if (width === 0) {
-      width = out.data.length / imgs.length;
-      data = new Float32Array(n * width);
-    }
-    data.set(out.data, start * width);
+  for (let start = 0; start < indices.length; start += batch) {
+    const read = await readEvalImages(
+      dataset,
+      indices.subarray(start, start + batch),
+      model.resolution,
+      (s) => skipped.push(s),
+    );
+    const imgs = read.filter((x) => x !== undefined);
+    if (imgs.length === 0) continue;
+    imgs.forEach((x) => labels.push(x.label));
+    const out = await runImages(
+      model,
+      imgs.map((x) => x.image),
+      output,
+      indices[start],
+    );
+    width = out.data.length / imgs.length;
+    chunks.push(out.data);
   }
-  return { data, width, labels };
+  const data = new Float32Array(labels.length * width);
+  let o = 0;
+  for (const c of chunks) {
+    data.set(c, o);
+    o += c.length;
+  }
+  return { data, width, labels: Int32Array.from(labels), skipped };
 }

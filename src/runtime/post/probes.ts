@@ -25,8 +25,8 @@ async function clsFeatures(
   const session = await featureSession(ir, weights, opts);
   try {
     const res = ir.export.resolution;
-    const train = await extractFeatures(session, data.train, res, opts.bankLimit, opts.batch);
-    const test = await extractFeatures(session, data.test, res, opts.queryLimit, opts.batch);
+    const train = await extractFeatures(session, data.train, res, opts.bankLimit, opts.batch, opts.onSkip);
+    const test = await extractFeatures(session, data.test, res, opts.queryLimit, opts.batch, opts.onSkip);
     return { train, test, dim: train.dim, numClasses: Math.max(data.train.numClasses, data.test.numClasses) };
   } finally {
     await session.release();

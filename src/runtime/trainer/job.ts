@@ -28,6 +28,8 @@ export interface TrainJob {
   readonly data: DataSpec;
   /** kNN queries; default the held-out split of `data` */
   readonly evalData?: DataSpec;
+  /** stop at the first image that cannot be used (`--strict-data`) instead of skipping it with a warning */
+  readonly strictData?: boolean;
   readonly device: Device;
   /** onnxruntime intra-op threads; 0 = all cores */
   readonly threads: number;
@@ -40,6 +42,11 @@ export interface TrainJob {
    * (`--init`, high-resolution adaptation: lower/hrft.ts). A path, not the values: the job is posted to a worker.
    */
   readonly init?: string;
+  /**
+   * start from this checkpoint (`--weights`, continued pretraining): student and teacher from its backbone, heads
+   * from it where it holds them with the model's shapes, the others fresh. Exclusive with `init`.
+   */
+  readonly weights?: string;
   /** write a checkpoint every this many steps (and always at the end); 0 = only at the end */
   readonly checkpointEvery: number;
   /** kNN evaluation every this many steps; 0 = only at the end */
@@ -49,7 +56,7 @@ export interface TrainJob {
 }
 
 export interface KnnPoint {
-  /** before training ("random-init", or "initial" when the run starts from --init), or the steps taken */
+  /** before training ("random-init", or "initial" when the run starts from --init or --weights), or the steps taken */
   readonly at: "random-init" | "initial" | number;
   readonly report: KnnReport;
 }
@@ -75,6 +82,18 @@ export type TrainEvent =
       readonly dataMs: number;
       /** images per second over the steps of this run so far */
       readonly imgPerSec: number;
+      /** images the run could not use so far (each replaced by another) */
+      readonly skippedFiles?: number;
+    }
+  | {
+      /** an image that could not be used, met for the first time */
+      readonly type: "skipped";
+      readonly source: string;
+      readonly reason: string;
+      /** distinct files skipped so far */
+      readonly total: number;
+      /** the run folder's list of them */
+      readonly list: string;
     }
   | { readonly type: "checkpoint"; readonly step: number; readonly path: string }
   | { readonly type: "eval"; readonly point: KnnPoint }
@@ -96,6 +115,8 @@ export interface TrainSummary {
   readonly dataWaitShare: number;
   readonly finalMetrics: Readonly<Record<string, number>>;
   readonly knn: readonly KnnPoint[];
+  /** distinct images the run could not use (listed in the run folder's skipped-files.txt) */
+  readonly skippedFiles: number;
   readonly checkpoint?: string;
   /** the signal that stopped the run early */
   readonly stoppedBy?: string;

@@ -20,13 +20,16 @@ import {
   type StateTensors,
 } from "../checkpoint/checkpoint.js";
 import { readSafetensors } from "../checkpoint/safetensors.js";
-import { openDataSource } from "../data/source.js";
+import type { Dataset, SkippedImage } from "../data/dataset.js";
+import { describeDataSpec, openDataSource, type DataSpec } from "../data/source.js";
+import { evalSplit } from "../eval/eval-split.js";
 import { knnOfWeights } from "../eval/run-knn.js";
 import { createSession, ort } from "../session.js";
 import { batchFeeds } from "./batch-feeds.js";
 import { batchStreamOptions } from "./data-options.js";
 import type { KnnPoint, TrainEvent, TrainJob, TrainSummary } from "./job.js";
 import { trainPlan, type TrainPlan } from "./plan.js";
+import { SkippedFiles } from "./skipped-files.js";
 import { CarriedState, freshState, paramInitialiser } from "./state.js";
 import { maxStepsPerCall, metricAt, stackFeeds, stepsForCall } from "./steps-call.js";
 
@@ -39,6 +42,8 @@ export interface LoopHost {
 export const METRICS_FILE = "metrics.jsonl";
 /** the run's description beside its metrics (TrainJob.record) */
 export const RUN_RECORD = "run.json";
+/** every image the run could not use: `path<TAB>reason` lines, in the order they were met */
+export const SKIPPED_FILE = "skipped-files.txt";
 
 function scheduleFeeds(plan: TrainPlan, job: TrainJob, step: number): Record<string, number> {
   const values: Record<string, number> = {};
@@ -102,11 +107,26 @@ function knnFields(point: KnnPoint): Record<string, number> {
   return out;
 }
 
-/** --init: the checkpoint's backbone at the job's grid, fresh heads (its VFM4013 note was printed by the CLI). */
-async function initFrom(job: TrainJob, file: string): Promise<(name: string) => Float32Array | undefined> {
+/**
+ * --init: the checkpoint's backbone at the job's grid, fresh heads; --weights: the same, with the heads the
+ * checkpoint holds (the CLI printed what was taken).
+ */
+async function initFrom(
+  job: TrainJob,
+  file: string,
+  heads: "fresh" | "checkpoint",
+): Promise<(name: string) => Float32Array | undefined> {
   const { tensors } = await readSafetensors(file);
-  const init = hrftInit(job.ir, tensors, file, new DiagnosticBag());
+  const init = hrftInit(job.ir, tensors, file, new DiagnosticBag(), { heads });
   return (name) => init.initial(name);
+}
+
+/** The k-NN bank and queries (the CLI checked they can be evaluated, and turned k-NN off where not). */
+function knnSplit(job: TrainJob): { train: Dataset; test: Dataset } {
+  const open = (spec: DataSpec) => ({ source: openDataSource(spec), text: describeDataSpec(spec) });
+  const r = evalSplit(open(job.data), job.evalData ? open(job.evalData) : undefined, "k-NN evaluation");
+  if ("problem" in r) throw new DiagnosticError([r.problem]);
+  return r.split;
 }
 
 export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSummary> {
@@ -125,17 +145,30 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
     const loaded = await loadCheckpoint(found, plan, groupOf, job.identity);
     initial = loaded.state;
     startStep = loaded.meta.step;
-  } else initial = freshState(plan, job.init ? await initFrom(job, job.init) : paramInitialiser(job.ir));
+  } else {
+    const from = job.init ?? job.weights;
+    const init = from
+      ? await initFrom(job, from, job.init ? "fresh" : "checkpoint")
+      : paramInitialiser(job.ir);
+    initial = freshState(plan, init);
+  }
   const total = job.manifest.train.totalSteps;
   const B = job.manifest.train.batch;
 
   const knn: KnnPoint[] = [];
-  const source = job.knn.enabled ? openDataSource(job.data) : undefined;
-  const evalSource = job.evalData ? openDataSource(job.evalData) : source;
-  const queries = job.evalData ? (evalSource?.test ?? evalSource?.train) : evalSource?.test;
-  if (job.knn.enabled && !queries)
-    throw new DiagnosticError([makeDiagnostic("EvalNoHeldOut", undefined, [job.identity.data])]);
+  const split = job.knn.enabled ? knnSplit(job) : undefined;
   const metricsLog = openMetrics(join(job.outDir, METRICS_FILE), startStep);
+  const skipped = new SkippedFiles(join(job.outDir, SKIPPED_FILE), job.resume);
+  const noteSkipped = async (images: readonly SkippedImage[]): Promise<void> => {
+    for (const s of await skipped.add(images))
+      host.emit({
+        type: "skipped",
+        source: s.source,
+        reason: s.reason,
+        total: skipped.count,
+        list: skipped.path,
+      });
+  };
   const writeRecord = () =>
     writeOutput(join(job.outDir, RUN_RECORD), JSON.stringify(job.record, null, 2) + "\n", { inPlace: true });
   if (!metricsLog.pending) await writeRecord();
@@ -144,14 +177,14 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
       at: KnnPoint["at"],
       weights: Map<string, WeightTensor> | undefined,
     ): Promise<void> => {
-      if (!job.knn.enabled || !source || !queries) return;
+      if (!job.knn.enabled || !split) return;
       const files = weights ? [{ file: "training state", tensors: weights }] : [];
-      const report = await knnOfWeights(
-        job.ir,
-        files,
-        { train: source.train, test: queries },
-        { ...job.knn, device: job.device, threads: job.threads },
-      );
+      const report = await knnOfWeights(job.ir, files, split, {
+        ...job.knn,
+        device: job.device,
+        threads: job.threads,
+      });
+      await noteSkipped(report.skipped);
       const point = { at, report };
       knn.push(point);
       // the point before training is at step 0; a resumed run's metrics.jsonl kept the points up to its start
@@ -167,7 +200,8 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         text: makeDiagnostic("TrainNothingToDo", undefined, [ckpt, startStep, total]).message,
       });
     }
-    if (job.init) await evaluate("initial", await teacherWeights(plan, (name) => initial.get(name)));
+    if (job.init || job.weights)
+      await evaluate("initial", await teacherWeights(plan, (name) => initial.get(name)));
     else await evaluate("random-init", undefined);
 
     // WebGPU keeps the state in GPU buffers between calls of the step graph; CPU and CUDA run several steps per call
@@ -217,6 +251,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
       if (step < total) {
         producer = await createBatchProducer({
           ...batchStreamOptions(job.ir, job.data),
+          ...(job.strictData ? { strict: true } : {}),
           startStep,
           ...(job.dataWorkers !== undefined ? { workers: job.dataWorkers } : {}),
           // a call takes K batches at once: keep the next call's batches in the making while this one runs
@@ -242,7 +277,15 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         const k = stepsForCall(callPlan, step, nextBoundary(step), secondsPerStep);
         const t0 = performance.now();
         const batches = [];
-        for (let j = 0; j < k; j++) batches.push(await producer!.next());
+        try {
+          for (let j = 0; j < k; j++) batches.push(await producer!.next());
+        } catch (e) {
+          // a data error (--strict-data, or a dataset gone unreadable) stops the run where it stands, saved
+          if (e instanceof DiagnosticError && step > startStep && lastCheckpoint !== step)
+            await writeCheckpoint();
+          throw e;
+        }
+        await noteSkipped(batches.flatMap((b) => b.crops.skipped));
         const t1 = performance.now();
         const schedules = batches.map((_, j) => scheduleFeeds(plan, job, step + j));
         const perStep = batches.map((batch, j) => {
@@ -291,6 +334,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
             stepMs: (t2 - t0) / k,
             dataMs: (t1 - t0) / k,
             imgPerSec: (stepsRun * B * 1000) / (msBefore + ((t2 - t0) * (j + 1)) / k),
+            skippedFiles: skipped.count,
           };
           metricsLog.append(
             JSON.stringify({
@@ -299,6 +343,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
               ...schedules[j],
               step_ms: round3(ev.stepMs),
               data_ms: round3(ev.dataMs),
+              ...(skipped.count > 0 ? { skipped_files: skipped.count } : {}),
             }) + "\n",
           );
           host.emit(ev);
@@ -328,6 +373,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
       dataWaitShare: loopMs > 0 ? dataMs / loopMs : 0,
       finalMetrics,
       knn,
+      skippedFiles: skipped.count,
       ...(lastCheckpoint !== undefined ? { checkpoint: ckpt } : {}),
       ...(stoppedBy ? { stoppedBy } : {}),
       device: job.device,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Dataset } from "../../../src/runtime/data/dataset.js";
+import { memoryDataset } from "../../../src/runtime/data/dataset.js";
 import { syntheticSource } from "../../../src/runtime/data/synthetic.js";
 import {
   augmentCrop,
@@ -22,14 +22,12 @@ const tiny: MultiCropOptions = {
 };
 
 // image i is the constant grey (i + 1) / 10, so every crop of it is that grey when photometric ops are off
-const greys: Dataset = {
-  name: "greys",
-  size: 8,
-  numClasses: 8,
+const greys = memoryDataset({ name: "greys", size: 8, numClasses: 8 }, (i) => ({
+  image: new Float32Array(3 * 400).fill((i + 1) / 10),
   width: 20,
   height: 20,
-  get: (i) => ({ image: new Float32Array(3 * 400).fill((i + 1) / 10), width: 20, height: 20, label: i }),
-};
+  label: i,
+}));
 const geometricOnly: AugmentOptions = {
   ...REFERENCE_AUGMENT,
   jitter: { ...REFERENCE_AUGMENT.jitter, p: 0 },
@@ -38,9 +36,9 @@ const geometricOnly: AugmentOptions = {
 };
 
 describe("multi-crop batches (§5)", () => {
-  it("are crop-major with the documented shapes", () => {
+  it("are crop-major with the documented shapes", async () => {
     const idx = Int32Array.from([5, 0, 7, 2]);
-    const b = makeMultiCropBatch(greys, idx, { ...tiny, augment: geometricOnly }, 1, 0);
+    const b = await makeMultiCropBatch(greys, idx, { ...tiny, augment: geometricOnly }, 1, 0);
     expect(b.globalShape).toEqual([8, 3, 32, 32]);
     expect(b.localShape).toEqual([12, 3, 16, 16]);
     expect(b.global.length).toBe(8 * 3 * 32 * 32);
@@ -57,14 +55,14 @@ describe("multi-crop batches (§5)", () => {
       for (let i = 0; i < 4; i++) expect(rowMean(b.local, v * 4 + i, 16)).toBeCloseTo((idx[i]! + 1) / 10, 5);
   });
 
-  it("are a pure function of (seed, step, images), with values in [0, 1]", () => {
+  it("are a pure function of (seed, step, images), with values in [0, 1]", async () => {
     const ds = syntheticSource({ size: 32, trainSize: 50 }).train;
     const idx = Int32Array.from([3, 1, 4, 1]);
-    const a = makeMultiCropBatch(ds, idx, tiny, 7, 12);
-    const b = makeMultiCropBatch(ds, idx, tiny, 7, 12);
+    const a = await makeMultiCropBatch(ds, idx, tiny, 7, 12);
+    const b = await makeMultiCropBatch(ds, idx, tiny, 7, 12);
     expect(same(a.global, b.global) && same(a.local, b.local)).toBe(true);
-    expect(same(makeMultiCropBatch(ds, idx, tiny, 7, 13).global, a.global)).toBe(false);
-    expect(same(makeMultiCropBatch(ds, idx, tiny, 8, 12).global, a.global)).toBe(false);
+    expect(same((await makeMultiCropBatch(ds, idx, tiny, 7, 13)).global, a.global)).toBe(false);
+    expect(same((await makeMultiCropBatch(ds, idx, tiny, 8, 12)).global, a.global)).toBe(false);
     expect(a.global.every((v) => v >= 0 && v <= 1) && a.local.every((v) => v >= 0 && v <= 1)).toBe(true);
     // the two views of image 1 (slots 1 and 3 hold the same index) differ: independent draws
     const n = 3 * 32 * 32;

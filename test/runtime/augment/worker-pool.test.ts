@@ -1,6 +1,7 @@
 // The worker path needs JavaScript (Node cannot start a .ts worker; see worker-pool.ts). This test transpiles the
 // sources the worker needs with TypeScript's transpileModule (no type check, ~1 s) into a temporary folder
-// and points the pool at that copy of batch-worker.js.
+// and points the pool at that copy of batch-worker.js. The folder is inside node_modules/.cache, so the copy finds
+// the packages it imports (sharp) as the sources do.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,10 +11,11 @@ import { DiagnosticError } from "../../../src/diagnostics/diagnostic.js";
 import type { BatchStreamOptions, StepBatch } from "../../../src/runtime/augment/batch-job.js";
 import { REFERENCE_AUGMENT } from "../../../src/runtime/augment/multi-crop.js";
 import { createBatchProducer, createInThreadProducer } from "../../../src/runtime/augment/worker-pool.js";
+import { writeJpegFolder } from "../../harness/images.js";
 import { scratchDir } from "../../harness/scratch-dir.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
-const out = scratchDir("vfmc-pool-");
+const out = scratchDir("vfmc-pool-", join(root, "node_modules", ".cache"));
 
 // the worker's import closure only (the rest of src/runtime may import later pipeline stages)
 function transpile(path: string): void {
@@ -54,6 +56,7 @@ describe("batch producers", () => {
       "src/runtime/rng.ts",
       "src/runtime/memory.ts",
       "src/runtime/data",
+      "src/runtime/image",
       "src/runtime/augment",
       "src/runtime/masks",
       "src/diagnostics",
@@ -104,6 +107,32 @@ describe("batch producers", () => {
       }
     } finally {
       await p.close();
+    }
+  });
+
+  it("a JPEG folder: 1 and 3 workers give the batches of the in-thread producer, skipped files included", async () => {
+    const photos = join(out, "photos");
+    await writeJpegFolder(photos, 3, 5, 40);
+    writeFileSync(join(photos, "class1", "broken.jpg"), "not a jpeg"); // replaced the same way by every worker
+    const jpegs: BatchStreamOptions = { ...options, data: { kind: "folder", path: photos }, batch: 5 };
+    const reference = createInThreadProducer(jpegs);
+    const want = [];
+    for (let i = 0; i < 5; i++) want.push(await reference.next());
+    expect(want.flatMap((b) => b.crops.skipped.map((s) => s.reason))).toContain(
+      "not an image vfmc reads (JPEG, PNG or WebP)",
+    );
+    for (const workers of [1, 3]) {
+      const p = await createBatchProducer({ ...jpegs, workers, prefetch: 4, workerScript: script });
+      try {
+        expect([p.mode, p.workers]).toEqual(["workers", workers]);
+        for (let i = 0; i < 5; i++) {
+          const b = await p.next();
+          expect(bytes(b).equals(bytes(want[i]!)), `step ${i}, ${workers} workers`).toBe(true);
+          expect(b.crops.skipped).toEqual(want[i]!.crops.skipped);
+        }
+      } finally {
+        await p.close();
+      }
     }
   });
 

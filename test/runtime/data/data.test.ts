@@ -112,11 +112,11 @@ describe("IDX reader", () => {
 
   const fashion = "/usr/share/datasets/fashion-mnist";
   it.skipIf(!existsSync(fashion))("reads Fashion-MNIST (apt-get install dataset-fashion-mnist)", () => {
-    const src = openDataSource(parseDataSpec(`idx:${fashion}`));
-    expect([src.train.size, src.test!.size, src.train.width, src.train.height, src.train.numClasses]).toEqual(
-      [60000, 10000, 28, 28, 10],
-    );
+    const src = openIdxSource(fashion);
     const s = src.test!.get(0);
+    expect([src.train.size, src.test!.size, s.width, s.height, src.train.numClasses]).toEqual([
+      60000, 10000, 28, 28, 10,
+    ]);
     expect(s.label).toBe(9); // the first test image is an ankle boot
     expect(s.image.some((v) => v > 0.5)).toBe(true);
   });
@@ -144,7 +144,8 @@ describe("--data strings", () => {
     expect(codeOf(() => parseDataSpec(join(dir, "nothing-here")))).toBe("VFM6105");
     const pics = join(dir, "pics");
     mkdirSync(join(pics, "cat"), { recursive: true });
-    expect(codeOf(() => parseDataSpec(pics))).toBe("VFM6106");
+    expect(parseDataSpec(pics)).toEqual({ kind: "folder", path: pics });
+    expect(codeOf(() => openDataSource(parseDataSpec(pics)))).toBe("VFM6401"); // no images in it
     expect(codeOf(() => openDataSource(parseDataSpec(`idx:${join(dir, "missing")}`)))).toBe("VFM6101");
   });
 });
