@@ -132,7 +132,34 @@ export type TorchJob =
       readonly result: string;
     };
 
-export type Job = OrtJob | CompileJob | TorchJob;
+/** The data bench (bench/data-worker.ts, bench/data_peer.py): a multi-crop pipeline over a folder of photos. */
+interface DataTimed {
+  readonly warmup: number;
+  readonly iters: number;
+  readonly result: string;
+}
+export type DataJob =
+  | (DataTimed & {
+      readonly kind: "data-vfmc";
+      /** the spec and model whose crops, augmentations and masks are timed */
+      readonly spec: string;
+      readonly model: string;
+      readonly root: string;
+      readonly batch: number;
+      readonly workers: number;
+    })
+  | (DataTimed & {
+      readonly kind: "data-torch";
+      readonly root: string;
+      readonly batch: number;
+      readonly workers: number;
+      /** vfmc's MultiCropOptions of the same model, for DINOv2's augmentation in torchvision */
+      readonly crops: unknown;
+      readonly masking?: unknown;
+    })
+  | (DataTimed & { readonly kind: "decode-vfmc" | "decode-torch"; readonly photo: string });
+
+export type Job = OrtJob | CompileJob | TorchJob | DataJob;
 
 export interface MemoryResult {
   /** resident set size right before the first step (model, state and runtime loaded) */

@@ -4,7 +4,8 @@
 //   2. per recipe: `vfmc compile` (timed), the train step on both sides (img/s, peak RSS of one step), the
 //      inference graph vs PyTorch eager vs PyTorch's own torch.onnx.export run in onnxruntime-node, and one
 //      profiled train step (top onnxruntime ops by time);
-//   3. compile time of every model in specs/.
+//   3. compile time of every model in specs/;
+//   4. the data pipeline against torchvision's on JPEG photographs (bench/data.ts).
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +16,8 @@ import type { Manifest } from "../src/lower/manifest.js";
 import { encodeModel } from "../src/onnx/serialize.js";
 import { checkDevice, createSession, ort } from "../src/runtime/session.js";
 import type { ChildResult, Device, Job, JobRequest } from "./jobs.js";
-import { parseOptions, UsageError, type BenchOptions, type RecipeRef } from "./options.js";
+import { benchData } from "./data.js";
+import { parseOptions, UsageError, type BenchOptions, type Part, type RecipeRef } from "./options.js";
 import { loadRecipe, RecipeError, type Recipe } from "./recipe.js";
 import { matmulLoopModel } from "./matmul-loop.js";
 import {
@@ -355,7 +357,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   try {
     if (opts.parts.has("peak")) results.peak = await bench.peak();
-    for (const r of opts.recipes) results.recipes.push(await bench.recipe(r));
+    // the recipes are compiled for every part that runs a graph; the data part alone needs none
+    const graphs = ["train", "infer", "profile", "compile"].some((p) => opts.parts.has(p as Part));
+    if (graphs) for (const r of opts.recipes) results.recipes.push(await bench.recipe(r));
+    if (opts.parts.has("data")) results.data = await benchData(ROOT, opts, (j, t) => bench.run(j, t), log);
     if (opts.parts.has("compile") && !opts.quick) results.compile = await bench.specCompiles();
     results.meta.loadAtEnd = loadavg()[0]!;
     results.meta.seconds = (Date.now() - started.getTime()) / 1000;

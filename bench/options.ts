@@ -4,19 +4,28 @@
 import { Command, CommanderError, Option } from "commander";
 import type { Device } from "./jobs.js";
 
-export const PARTS = ["peak", "train", "infer", "compile", "profile"] as const;
+export const PARTS = ["peak", "train", "infer", "compile", "profile", "data"] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface RecipeRef {
   readonly label: string;
   readonly file: string;
+  /** only when asked for by --recipes (a recipe too slow for a default CPU run) */
+  readonly onRequest?: boolean;
 }
 
-/** The issue's two recipes: the Fashion-MNIST example and a ViT-S/16 at 96 px with 2 global + 4 local crops. */
+/**
+ * The default recipes: the Fashion-MNIST example and a ViT-S/16 at 96 px with 2 global + 4 local crops; on request,
+ * DINOv2's ViT-S/14 recipe at 224 px (2 × 224 + 8 × 96 crops), the recipe the data bench feeds.
+ */
 export const RECIPES: readonly RecipeRef[] = [
   { label: "fmnist", file: "examples/fmnist-franca.vfm" },
   { label: "vits16-96", file: "bench/recipes/vits16-96.vfm" },
+  { label: "dinov2-vits14", file: "bench/recipes/dinov2-vits14.vfm", onRequest: true },
 ];
+
+/** The data bench's recipe: DINOv2 ViT-S/14's crops (2 × 224 + 8 × 96), augmentations and block masks. */
+export const DATA_RECIPE = { spec: "specs/dinov2.vfm", model: "dinov2_vits14" } as const;
 
 export interface BenchOptions {
   readonly device: Device;
@@ -39,6 +48,10 @@ export interface BenchOptions {
   readonly keep?: string;
   readonly verbose: boolean;
   readonly timeoutSeconds: number;
+  /** data part: worker threads / processes per side, images per batch, the photo folder (built when absent) */
+  readonly dataWorkers: number;
+  readonly dataBatch: number;
+  readonly photos?: string;
 }
 
 export class UsageError extends Error {}
@@ -66,6 +79,9 @@ interface Raw {
   keep?: string;
   verbose?: boolean;
   timeout: number;
+  dataWorkers?: number;
+  dataBatch?: number;
+  photos?: string;
 }
 
 /** Parses argv (without node and script); `--help` prints and returns undefined. */
@@ -123,6 +139,20 @@ export function parseOptions(argv: readonly string[], print: (s: string) => void
     .option("--keep <dir>", "keep the compiled graphs, profiles and raw results in this folder")
     .option("--verbose", "show the children's output while they run")
     .option("--timeout <seconds>", "kill a measurement that runs longer", positiveInt("--timeout"), 1200)
+    .option(
+      "--data-workers <n>",
+      "data part: batch-worker threads (vfmc) and DataLoader worker processes (PyTorch) (default: --threads)",
+      positiveInt("--data-workers"),
+    )
+    .option(
+      "--data-batch <n>",
+      "data part: images per batch (default 32; 8 with --quick)",
+      positiveInt("--data-batch"),
+    )
+    .option(
+      "--photos <dir>",
+      "data part: the photo set (default node_modules/.cache/vfmc-bench/photos, made by bench/data/make_photos.py when absent)",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n" +
@@ -131,6 +161,8 @@ export function parseOptions(argv: readonly string[], print: (s: string) => void
         "  npm run bench -- --no-spin             on a machine other processes keep busy\n" +
         "  npm run bench -- --only train,profile --recipes fmnist --json out/bench.json\n" +
         "  npm run bench -- --device cuda         the same comparison on a GPU, PyTorch CUDA as the peer\n" +
+        "  npm run bench -- --only data           data pipeline: vfmc vs torchvision ImageFolder + DataLoader on JPEG photos\n" +
+        "  npm run bench -- --only data,train --recipes dinov2-vits14 --device cuda   how many cores feed one GPU\n" +
         "\nThe PyTorch peer runs under /usr/bin/python3 (Debian python3-torch); set VFMC_BENCH_PYTHON to use another.\n" +
         "Timings on a machine with other busy processes are noisy: compare ratios from one run, not across runs.\n",
     )
@@ -182,7 +214,7 @@ export function parseOptions(argv: readonly string[], print: (s: string) => void
     spin: raw.spin,
     quick,
     parts: new Set(parts),
-    recipes: labels ? RECIPES.filter((r) => labels.includes(r.label)) : RECIPES,
+    recipes: labels ? RECIPES.filter((r) => labels.includes(r.label)) : RECIPES.filter((r) => !r.onRequest),
     trainWarmup: warmup,
     trainIters: Math.max(1, iters),
     stepsPerCall: raw.stepsPerCall,
@@ -193,5 +225,8 @@ export function parseOptions(argv: readonly string[], print: (s: string) => void
     ...(raw.keep ? { keep: raw.keep } : {}),
     verbose: raw.verbose ?? false,
     timeoutSeconds: raw.timeout,
+    dataWorkers: raw.dataWorkers ?? raw.threads,
+    dataBatch: raw.dataBatch ?? (quick ? 8 : 32),
+    ...(raw.photos ? { photos: raw.photos } : {}),
   };
 }

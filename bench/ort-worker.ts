@@ -104,6 +104,7 @@ function fixedBatch(
     localShape: [l.count * B, C, l.size, l.size] as const,
     labels: new Int32Array(B),
     indices: new Int32Array(B),
+    skipped: [],
   };
   const m = ir.masking;
   const masks =

@@ -1,6 +1,7 @@
 // The benchmark's printed tables: vfmc and PyTorch side by side with ratios (vfmc ÷ PyTorch; above 1 means vfmc is
 // faster, or for memory uses more), MFU against the matmul peak measured in the same run, parity facts, the
 // profile's top ops and compile times. Everything printed is also in the JSON results.
+import { printData, type DataResults } from "./data.js";
 import type { MemoryResult } from "./jobs.js";
 import type { ProfileSummary } from "./profile-summary.js";
 import { parityNotes, type Recipe } from "./recipe.js";
@@ -51,6 +52,7 @@ export interface BenchResults {
   peakFlops?: number;
   recipes: RecipeResults[];
   compile: CompileRow[];
+  data?: DataResults;
 }
 
 const G = 1e9;
@@ -250,6 +252,7 @@ function printInfer(rs: readonly RecipeResults[], out: (s: string) => void): voi
 }
 
 function printParity(rs: readonly RecipeResults[], out: (s: string) => void, threads: number): void {
+  if (!rs.some((r) => r.recipe)) return;
   out("\nParity — what both sides compute");
   for (const r of rs) {
     if (!r.recipe) continue;
@@ -359,6 +362,13 @@ export function printReport(res: BenchResults, out: (s: string) => void): void {
   printParity(res.recipes, out, Number(m["threads"]));
   printProfile(res.recipes, out);
   printCompile([...res.recipes.flatMap((r) => (r.compile ? [r.compile] : [])), ...res.compile], out);
+  if (res.data) {
+    const rates = res.recipes.flatMap((r) => {
+      const x = perSec(r.train?.vfmc);
+      return x !== undefined ? [{ label: r.label, device: String(m["device"]), perSec: x }] : [];
+    });
+    printData(res.data, rates, out);
+  }
 }
 
 function torchVersion(res: BenchResults): string {
@@ -420,5 +430,7 @@ export function anyFailed(res: BenchResults): boolean {
     if (r.error || r.profileError) return true;
     ms.push(r.compile, r.train?.vfmc, r.train?.torch, r.infer?.vfmc, r.infer?.torch, r.infer?.exported);
   }
+  if (res.data?.error) return true;
+  ms.push(res.data?.vfmc, res.data?.torch, res.data?.decodeVfmc, res.data?.decodeTorch);
   return ms.some(failed);
 }

@@ -13,6 +13,9 @@ await build({
     main: join(root, "bench", "main.ts"),
     "ort-worker": join(root, "bench", "ort-worker.ts"),
     "compile-worker": join(root, "bench", "compile-worker.ts"),
+    "data-worker": join(root, "bench", "data-worker.ts"),
+    // the data pipeline's worker threads, started by data-worker (worker-pool.ts)
+    "batch-worker": join(root, "src", "runtime", "augment", "batch-worker.ts"),
   },
   outdir,
   outExtension: { ".js": ".mjs" },

@@ -3,6 +3,7 @@
 // side can quietly use more cores than the other.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildResult, Job } from "./jobs.js";
 
@@ -12,7 +13,7 @@ export type ChildOutcome =
   | { readonly ok: true; readonly result: ChildResult; readonly wallSeconds: number }
   | { readonly ok: false; readonly error: string; readonly wallSeconds: number };
 
-/** The bundled worker beside this bundle (bench/run.mjs puts main, ort-worker and compile-worker together). */
+/** The bundled worker beside this bundle (bench/run.mjs puts main and the workers together). */
 function workerPath(name: string): string {
   return fileURLToPath(new URL(`./${name}.mjs`, import.meta.url));
 }
@@ -20,6 +21,10 @@ function workerPath(name: string): string {
 function command(job: Job, torchPeer: string): [string, string[]] {
   const arg = JSON.stringify(job);
   if (job.kind.startsWith("torch-")) return [PYTHON, [torchPeer, arg]];
+  if (job.kind === "data-torch" || job.kind === "decode-torch")
+    return [PYTHON, [join(dirname(torchPeer), "data_peer.py"), arg]];
+  if (job.kind === "data-vfmc" || job.kind === "decode-vfmc")
+    return [process.execPath, [workerPath("data-worker"), arg]];
   if (job.kind === "compile") return [process.execPath, [workerPath("compile-worker"), arg]];
   return [process.execPath, [workerPath("ort-worker"), arg]];
 }
