@@ -376,6 +376,8 @@ function torchVersion(res: BenchResults): string {
     for (const x of [r.train?.torch, r.infer?.torch])
       if (x?.ok && x.env?.["torch"]) return String(x.env["torch"]);
   if (res.peak?.torch.ok && res.peak.torch.env?.["torch"]) return String(res.peak.torch.env["torch"]);
+  const d = res.data?.torch;
+  if (d?.ok && d.env?.["torch"]) return `${String(d.env["torch"])}, torchvision ${String(d.env["torchvision"])}`;
   return "?";
 }
 

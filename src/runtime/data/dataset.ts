@@ -48,8 +48,10 @@ export interface OpenedImage {
   /**
    * Its pixels at about `scale` (≤ 1) of width × height, never smaller: the returned size says what was decoded
    * (the full size when the format cannot shrink, or for in-memory images). Rejects with a BadImageError.
+   * `alloc(n)` may supply the buffer decoded pixels are written to (at least n floats; a data worker reuses a
+   * few), in-memory images ignore it.
    */
-  decode(scale?: number): Promise<Planar>;
+  decode(scale?: number, alloc?: (length: number) => Float32Array): Promise<Planar>;
 }
 
 export interface Dataset {

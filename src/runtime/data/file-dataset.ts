@@ -44,7 +44,7 @@ export function encodedDataset(images: EncodedImages): Dataset {
         height: header.height,
         label: images.label(index),
         source,
-        decode: (scale = 1) => decodePixels(bytes, header, source, scale),
+        decode: (scale = 1, alloc) => decodePixels(bytes, header, source, scale, alloc),
       };
     },
   };

@@ -82,15 +82,19 @@ export async function imageHeader(bytes: Buffer, file: string): Promise<ImageHea
 
 const TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
-/** Interleaved 8-bit grey or RGB → planar float RGB in [0, 1] (value v → v/255 in float32, as IDX pixels are). */
+/**
+ * Interleaved 8-bit grey or RGB → planar float RGB in [0, 1] (value v → v/255 in float32, as IDX pixels are), into
+ * the first 3·width·height values of `into` when given.
+ */
 export function planarFromInterleaved(
   data: Uint8Array,
   width: number,
   height: number,
   channels: number,
+  into?: Float32Array,
 ): Planar {
   const n = width * height;
-  const out = new Float32Array(3 * n);
+  const out = into ? into.subarray(0, 3 * n) : new Float32Array(3 * n);
   if (channels === 1) {
     for (let i = 0; i < n; i++) out[i] = TO_UNIT[data[i]!]!;
     out.copyWithin(n, 0, n);
@@ -114,6 +118,7 @@ export async function decodePixels(
   header: ImageHeader,
   file: string,
   scale = 1,
+  alloc?: (length: number) => Float32Array,
 ): Promise<Planar> {
   let pipeline = sharp(bytes, { autoOrient: true, failOn: "error", limitInputPixels: MAX_IMAGE_PIXELS })
     .flatten({ background: { r: 0, g: 0, b: 0 } })
@@ -129,7 +134,8 @@ export async function decodePixels(
       throw new BadImageError(file, `decoded to ${info.channels} channels`);
     // a plain Uint8Array view: element reads of a Buffer subclass are slower in the conversion loop
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    return planarFromInterleaved(bytes, info.width, info.height, info.channels);
+    const n = 3 * info.width * info.height;
+    return planarFromInterleaved(bytes, info.width, info.height, info.channels, alloc?.(n));
   } catch (e) {
     if (e instanceof BadImageError) throw e;
     throw new BadImageError(file, vipsReason(e));
