@@ -128,7 +128,7 @@ async function ortTrain(job: Extract<OrtJob, { kind: "ort-train" }>): Promise<Ch
   // through the steps graph, except on WebGPU
   const onDevice = job.device === "webgpu";
   const k = onDevice ? 0 : job.stepsPerCall;
-  const state = new CarriedState(plan, initial);
+  const state = new CarriedState(plan, initial, job.device);
   const dropPath = ir.backbone.dropPath > 0 ? { rate: ir.backbone.dropPath, seed: ir.train.seed } : undefined;
   const data = batchFeeds(
     plan.batch,

@@ -84,16 +84,17 @@ function nonFinite(plan: TrainPlan, metrics: Record<string, number>): string | u
 /** The teacher's parameters of a state (the carried buffers, or the initial tensors) as weights to compile with. */
 async function teacherWeights(
   plan: TrainPlan,
-  get: (name: string) => Promise<unknown> | unknown,
+  read: (names: readonly string[]) => Promise<ReadonlyMap<string, unknown>> | ReadonlyMap<string, unknown>,
 ): Promise<Map<string, WeightTensor>> {
+  const inputs = plan.state.map((s) => s.input).filter((i) => i.role === "teacher");
+  const values = await read(inputs.map((i) => i.name));
   const m = new Map<string, WeightTensor>();
-  for (const { input } of plan.state)
-    if (input.role === "teacher")
-      m.set(input.name, {
-        dtype: "F32",
-        shape: input.shape as number[],
-        data: (await get(input.name)) as Float32Array,
-      });
+  for (const input of inputs)
+    m.set(input.name, {
+      dtype: "F32",
+      shape: input.shape as number[],
+      data: values.get(input.name) as Float32Array,
+    });
   return m;
 }
 
@@ -200,8 +201,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         text: makeDiagnostic("TrainNothingToDo", undefined, [ckpt, startStep, total]).message,
       });
     }
-    if (job.init || job.weights)
-      await evaluate("initial", await teacherWeights(plan, (name) => initial.get(name)));
+    if (job.init || job.weights) await evaluate("initial", await teacherWeights(plan, () => initial));
     else await evaluate("random-init", undefined);
 
     // WebGPU keeps the state in GPU buffers between calls of the step graph; CPU and CUDA run several steps per call
@@ -215,7 +215,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
       cacheOptimized: true,
       ...(onDevice ? { deviceOutputs: CarriedState.outputs(plan) } : {}),
     });
-    const state = new CarriedState(plan, initial);
+    const state = new CarriedState(plan, initial, job.device);
     const callPlan = { totalSteps: total, fixed: loopModel ? job.stepsPerCall : 1 };
     const callMax = maxStepsPerCall(callPlan);
     const unsupported = (e: { name: string; role: string }) =>
@@ -230,6 +230,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
     let dataMs = 0;
     let finalMetrics: Record<string, number> = {};
     let stoppedBy: string | undefined;
+    let finalTeacher: Map<string, WeightTensor> | undefined;
     const meta = (s: number): CheckpointMeta => ({ ...job.identity, step: s });
     /** a call ends where a checkpoint or an evaluation is due, or at the end */
     const nextBoundary = (from: number): number => {
@@ -351,14 +352,16 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         if (step < total && job.checkpointEvery > 0 && step % job.checkpointEvery === 0)
           await writeCheckpoint();
         if (step < total && job.evalEvery > 0 && step % job.evalEvery === 0)
-          await evaluate(step, await teacherWeights(plan, (name) => state.get(name)));
+          await evaluate(step, await teacherWeights(plan, (names) => state.read(names)));
       }
       if (step > startStep || lastCheckpoint === undefined) await writeCheckpoint();
+      if (!stoppedBy) finalTeacher = await teacherWeights(plan, (names) => state.read(names));
     } finally {
       await producer?.close();
       await session.release();
+      await state.release();
     }
-    if (!stoppedBy) await evaluate(step, await teacherWeights(plan, (name) => state.get(name)));
+    if (finalTeacher) await evaluate(step, finalTeacher);
 
     return {
       model: job.manifest.model,

@@ -9,7 +9,8 @@ import { paramOfState, studentName } from "../../lower/contract.js";
 import { initTensor } from "../../lower/init.js";
 import type { ParamSpec } from "../../lower/params.js";
 import type { StateTensors } from "../checkpoint/checkpoint.js";
-import { ort } from "../session.js";
+import { DeviceReadback, type HostData } from "../device-readback.js";
+import { ort, type Device } from "../session.js";
 import { numelOf, type TrainPlan } from "./plan.js";
 
 /** Initial parameter values by graph input name, as the compiler initialises them (reference §1.6). */
@@ -47,8 +48,6 @@ export function freshState(
   return state;
 }
 
-type HostData = Float32Array | BigInt64Array;
-
 function hostTensor(dtype: string, data: HostData, dims: readonly (number | string)[]): ort.Tensor {
   return new ort.Tensor(dtype === "int64" ? "int64" : "float32", data, dims as number[]);
 }
@@ -66,20 +65,24 @@ function initialTensors(plan: TrainPlan, initial: StateTensors): Map<string, ort
 
 /**
  * The state outputs onnxruntime returns are fed straight back as the next call's inputs. On WebGPU they stay in
- * GPU buffers (`preferredOutputLocation: gpu-buffer`; only checkpoints and evaluations download them, and the
- * first step uploads the host initial values). On the CPU they are host buffers: onnxruntime-node copies every
- * output into a fresh JS buffer even when the caller pre-allocated one (checked with onnxruntime-node 1.30), so
- * pre-allocated output buffers would only add a write per step — the steps graph (lower/train-steps.ts) is what
+ * GPU buffers (`preferredOutputLocation: gpu-buffer`; the first step uploads the host initial values); only
+ * checkpoints and evaluations bring them to the host, through a readback session (device-readback.ts: the
+ * binding cannot download a gpu-buffer tensor itself). On the CPU they are host buffers: onnxruntime-node copies
+ * every output into a fresh JS buffer even when the caller pre-allocated one (checked with onnxruntime-node 1.30),
+ * so pre-allocated output buffers would only add a write per step — the steps graph (lower/train-steps.ts) is what
  * makes that copy rare.
  */
 export class CarriedState {
   private current: Map<string, ort.Tensor>;
+  private readonly readback: DeviceReadback;
 
   constructor(
     private readonly plan: TrainPlan,
     initial: StateTensors,
+    device: Device = "cpu",
   ) {
     this.current = initialTensors(plan, initial);
+    this.readback = new DeviceReadback(device, new Map(plan.state.map(({ input }) => [input.name, input])));
   }
 
   /** outputs to keep on the device (SessionOptions.deviceOutputs) */
@@ -105,14 +108,19 @@ export class CarriedState {
     }
   }
 
-  async get(name: string): Promise<HostData> {
-    const t = this.current.get(name)!;
-    return (t.location === "gpu-buffer" ? await t.getData() : t.data) as HostData;
+  /** host values of some state inputs (one readback call for all of them when they live on the device) */
+  read(names: readonly string[]): Promise<Map<string, HostData>> {
+    return this.readback.read(this.current, names);
   }
 
-  async snapshot(): Promise<StateTensors> {
-    const out: StateTensors = new Map();
-    for (const k of this.current.keys()) out.set(k, await this.get(k));
-    return out;
+  /** the whole state on the host (a checkpoint) */
+  snapshot(): Promise<StateTensors> {
+    return this.read([...this.current.keys()]);
+  }
+
+  /** frees the device buffers and the readback sessions */
+  async release(): Promise<void> {
+    for (const t of this.current.values()) if (t.location === "gpu-buffer") t.dispose();
+    await this.readback.release();
   }
 }
