@@ -855,6 +855,35 @@ export const Diag = {
     message: "--rasa needs RASA weights, and {0} holds no rasa_head.* tensors",
     hint: "fit them with `vfmc rasa SPEC --weights CKPT -o rasa.safetensors`, then pass --weights CKPT --weights rasa.safetensors",
   },
+  // 6600–6699 — accelerators: whether a provider can run a graph, found before training (src/runtime/device-*.ts)
+  DeviceNodeFailed: {
+    code: 6601,
+    severity: "error",
+    message: "the {0} provider cannot run node '{1}' ({2}) of {3}, built for {4}: {5}",
+    hint: "nothing was trained or written; `vfmc doctor --device {0}` shows what the provider lacks, and --device cpu runs this graph",
+    explain:
+      "Before training on an accelerator, vfmc runs the training graph once, with zero inputs, in a separate process. " +
+      "The provider failed on one node; its position is the spec construct the node was built for. The provider " +
+      "(onnxruntime's WebGPU or CUDA execution provider) has no working kernel for this node's operator, attributes " +
+      "or shapes: the CPU provider runs the same graph.",
+  },
+  DeviceGraphFailed: {
+    code: 6602,
+    severity: "error",
+    message: "the {0} provider cannot run {1}: {2}",
+    hint: "nothing was trained or written; `vfmc doctor --device {0}` shows what the provider lacks, and --device cpu runs this graph",
+  },
+  DeviceGraphAborted: {
+    code: 6603,
+    severity: "error",
+    message: "the {0} provider aborted the process running {1} ({2}){3}",
+    hint: "nothing was trained or written (the check runs in a separate process); `vfmc doctor --device {0} --graph {1}` repeats it with onnxruntime's log, and --device cpu runs this graph",
+    explain:
+      "A native error inside onnxruntime or its provider ended the check process without an error message a program " +
+      "could catch (for example `terminate called after throwing an instance of …`). Had it happened in the trainer, " +
+      "the run would have died the same way; the check found it before the first step. The last kernel the WebGPU " +
+      "provider started, when its log shows one, is the operator it died in.",
+  },
 } as const satisfies Record<string, Entry>;
 
 export type DiagKey = keyof typeof Diag;

@@ -32,16 +32,25 @@ export interface SessionOptions {
 }
 
 const CUDA_HELP =
-  "onnxruntime-node downloads its CUDA 12 provider in a postinstall script that npm skips unless allowed: add " +
-  '"allowScripts": {"onnxruntime-node": true} to package.json, then run `npm rebuild onnxruntime-node ' +
-  "--onnxruntime-node-install=cuda12` (or set ONNXRUNTIME_NODE_INSTALL=cuda12); offline, copy " +
-  "libonnxruntime_providers_{cuda,shared}.so from the Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0 NuGet package into {0}. " +
-  "CUDA 12 and cuDNN 9 must be installed. --device cpu works without any of this";
+  "`vfmc doctor --device cuda` names what is missing and the exact fix: online, ONNXRUNTIME_NODE_INSTALL=cuda12 npm " +
+  "rebuild onnxruntime-node (downloads the provider from NuGet); offline, the libonnxruntime_providers_*.so files of " +
+  "the Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0 package copied into {0}; CUDA 12 and cuDNN 9 on the library path. " +
+  "--device cpu works without any of this";
 const WEBGPU_HELP =
-  "the WebGPU provider (experimental in onnxruntime-node) needs a GPU with a Vulkan driver on Linux " +
-  "(libvulkan.so.1 and an ICD); software renderers are refused. --device cpu always works";
+  "`vfmc doctor --device webgpu` says whether a Vulkan driver gives WebGPU an adapter, and which: it needs " +
+  "libvulkan.so.1 and a Vulkan ICD (VK_ICD_FILENAMES=<driver>.json picks one; Mesa's llvmpipe is refused, " +
+  "SwiftShader works, slowly). --device cpu always works";
 
-function deviceError(device: Device, why: string, help: string): DiagnosticError {
+/** What to do about an unusable device (the text of DeviceUnavailable's hint). */
+export function deviceHelp(device: Device): string {
+  return device === "cuda"
+    ? CUDA_HELP.replace("{0}", ortBinaryFolder())
+    : device === "webgpu"
+      ? WEBGPU_HELP
+      : "";
+}
+
+export function deviceError(device: Device, why: string, help: string): DiagnosticError {
   return new DiagnosticError([makeDiagnostic("DeviceUnavailable", undefined, [device, why, help])]);
 }
 
@@ -58,17 +67,9 @@ export function checkDevice(device: Device): void {
   const backends = ort.listSupportedBackends?.() ?? [];
   const backend = backends.find((b) => b.name === device);
   if (!backend)
-    throw deviceError(
-      device,
-      `this onnxruntime-node build has no ${device} provider`,
-      device === "cuda" ? CUDA_HELP.replace("{0}", ortBinaryFolder()) : WEBGPU_HELP,
-    );
+    throw deviceError(device, `this onnxruntime-node build has no ${device} provider`, deviceHelp(device));
   if (device === "cuda" && !existsSync(join(ortBinaryFolder(), "libonnxruntime_providers_cuda.so")))
-    throw deviceError(
-      device,
-      "the CUDA execution provider is not installed",
-      CUDA_HELP.replace("{0}", ortBinaryFolder()),
-    );
+    throw deviceError(device, "the CUDA execution provider is not installed", deviceHelp(device));
 }
 
 export function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
@@ -167,8 +168,7 @@ export async function createSession(
   } catch (err) {
     // onnxruntime prefixes its source location and the failed condition; the sentence after them is the reason
     const why = ((err as Error).message ?? String(err)).split("\n")[0]!.replace(/^.* was false\. /, "");
-    if (opts.device === "cuda") throw deviceError("cuda", why, CUDA_HELP.replace("{0}", ortBinaryFolder()));
-    if (opts.device === "webgpu") throw deviceError("webgpu", why, WEBGPU_HELP);
+    if (opts.device !== "cpu") throw deviceError(opts.device, why, deviceHelp(opts.device));
     throw err;
   }
 }

@@ -18,9 +18,10 @@ import { formatDuration, formatKnn, Progress } from "../../runtime/progress.js";
 import { DEVICES } from "../../runtime/session.js";
 import type { TrainJob, TrainSummary } from "../../runtime/trainer/job.js";
 import { modelHash, withOverrides } from "../../runtime/trainer/overrides.js";
-import { METRICS_FILE, RUN_RECORD, SKIPPED_FILE } from "../../runtime/trainer/loop.js";
+import { loopModelOf, METRICS_FILE, RUN_RECORD, SKIPPED_FILE } from "../../runtime/trainer/loop.js";
 import { startTraining } from "../../runtime/trainer/trainer.js";
 import { checkTrainingFits } from "../../runtime/resources.js";
+import { checkDeviceRuns } from "../../runtime/device-check.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, processIo, type Io } from "../io.js";
 import { badOption, dataSpecFor, deviceOption, intOption, kList, loadModel, positive } from "../options.js";
 import { checkInit, checkWeights, startedFrom } from "../run-init.js";
@@ -279,6 +280,8 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
         }
       : { enabled: false },
   };
+  // an accelerator that cannot run the graph is a diagnostic now, not an abort after the first step
+  await checkDeviceRuns(loopModelOf(job) ?? job.trainModel, device, ir, note);
   return { job, logEvery, dataText };
 }
 

@@ -130,6 +130,18 @@ function knnSplit(job: TrainJob): { train: Dataset; test: Dataset } {
   return r.split;
 }
 
+/**
+ * The steps graph when this job runs several steps per call, else undefined (the plain step graph). WebGPU keeps
+ * the state in GPU buffers between calls of the step graph; CPU and CUDA run several steps per call through the
+ * steps graph when the manifest has one, so the state stays inside onnxruntime between steps. One step per call
+ * takes the plain step graph: the Loop's copy of its final state would only cost memory there.
+ */
+export function loopModelOf(
+  job: Pick<TrainJob, "device" | "stepsPerCall" | "stepsModel">,
+): string | undefined {
+  return job.device === "webgpu" || job.stepsPerCall === 1 ? undefined : job.stepsModel;
+}
+
 export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSummary> {
   const wall0 = performance.now();
   const plan = trainPlan(job.manifest);
@@ -204,11 +216,8 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
     if (job.init || job.weights) await evaluate("initial", await teacherWeights(plan, () => initial));
     else await evaluate("random-init", undefined);
 
-    // WebGPU keeps the state in GPU buffers between calls of the step graph; CPU and CUDA run several steps per call
-    // through the steps graph when the manifest has one, so the state stays inside onnxruntime between steps. One
-    // step per call takes the plain step graph: the Loop's copy of its final state would only cost memory there.
     const onDevice = job.device === "webgpu";
-    const loopModel = onDevice || job.stepsPerCall === 1 ? undefined : job.stepsModel;
+    const loopModel = loopModelOf(job);
     const session = await createSession(loopModel ?? job.trainModel, {
       device: job.device,
       threads: job.threads,
