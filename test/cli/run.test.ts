@@ -247,8 +247,8 @@ describe("vfmc run --train", () => {
     expect(r.err).toContain(
       "error VFM6201: cannot use --device cuda: the CUDA execution provider is not installed",
     );
-    expect(r.err).toContain("--onnxruntime-node-install=cuda12");
-    expect(r.err).toContain('"allowScripts"');
+    expect(r.err).toContain("ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node");
+    expect(r.err).toContain("`vfmc doctor --device cuda` names what is missing");
   });
 
   it("rejects bad options with a diagnostic", async () => {

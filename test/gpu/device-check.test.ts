@@ -2,6 +2,7 @@
 // in a child process, and a provider that cannot run it is a diagnostic at the spec line of the failing node —
 // never an abort of the trainer. The failing graph is real: onnxruntime 1.30's WebGPU Resize has no antialias
 // (an error status at run time), while the CPU provider runs the same node.
+import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,6 +13,8 @@ import type { OnnxModel } from "../../src/onnx/model.js";
 import { encodeModel } from "../../src/onnx/serialize.js";
 import { checkDeviceRuns, checkStamp, describePlacement } from "../../src/runtime/device-check.js";
 import { nodeInMessage, probeGraph } from "../../src/runtime/device-probe.js";
+import { systemHost } from "../../src/runtime/doctor/host.js";
+import { checkWebGpu } from "../../src/runtime/doctor/webgpu.js";
 import { scratchDir } from "../harness/scratch-dir.js";
 import { useSwiftShader } from "../harness/webgpu.js";
 
@@ -142,4 +145,38 @@ describe.skipIf(!setup.icd)(`the WebGPU check${setup.icd ? "" : ` (skipped: ${se
     expect(d!.message).toContain("killed by SIGABRT");
     expect(existsSync(checkStamp(model, "webgpu"))).toBe(false);
   });
+});
+
+/** `cc` with Vulkan's headers (Debian: gcc, libvulkan-dev; .ci/run installs both), or why not. */
+function compilerMissing(): string | undefined {
+  try {
+    execFileSync("cc", ["--version"], { stdio: "ignore" });
+  } catch {
+    return "no C compiler (cc)";
+  }
+  return existsSync("/usr/include/vulkan/vulkan.h") ? undefined : "no Vulkan headers (libvulkan-dev)";
+}
+
+describe.skipIf(!setup.icd)("vfmc doctor on SwiftShader", () => {
+  const missing = compilerMissing();
+  it.runIf(missing !== undefined && setup.required)("has a C compiler and Vulkan headers under CI", () => {
+    expect.fail(missing);
+  });
+  it.skipIf(missing !== undefined)(
+    `names the adapter, its limits and Dawn's requirements${missing ? ` (skipped: ${missing})` : ""}`,
+    { timeout: 60_000 },
+    async () => {
+      const helper = join(root, "vulkan-info");
+      execFileSync("cc", ["-O2", "-Wall", "-o", helper, "native/vulkan-info.c", "-ldl"]);
+      const r = await checkWebGpu(systemHost({ ...process.env, VFMC_VULKAN_INFO: helper }));
+      expect(r.icds).toMatchObject([{ kind: "swiftshader", libraryPresent: true }]);
+      const [adapter] = r.devices ?? [];
+      expect(adapter?.name).toMatch(/^SwiftShader/);
+      expect(adapter?.type).toBe("cpu");
+      expect(Number(adapter?.limits["maxStorageBufferRange"])).toBeGreaterThan(0);
+      expect(Object.values(adapter?.dawnRequired ?? {}).every(Boolean)).toBe(true);
+      expect(r.session).toMatchObject({ ok: true });
+      expect(r.usable).toBe(true);
+    },
+  );
 });

@@ -11,6 +11,7 @@ import { registerEval } from "./eval.js";
 import { registerRasa } from "./rasa.js";
 import { registerViz } from "./viz.js";
 import { registerReport } from "./report.js";
+import { registerDoctor } from "./doctor.js";
 
 /** A command adds itself to the program and stores its exit code in `result.code`. */
 export type RegisterCommand = (program: Command, io: Io, result: { code: number }) => void;
@@ -26,4 +27,5 @@ export const commands: readonly RegisterCommand[] = [
   registerRasa,
   registerViz,
   registerReport,
+  registerDoctor,
 ];

@@ -472,8 +472,9 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
         "Data sources (--data, --eval-data; docs/data.md):\n" +
         dataSourceHelp() +
         "\n" +
-        "--device cuda needs onnxruntime-node's CUDA provider (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12\n" +
-        'with "allowScripts": {"onnxruntime-node": true} in package.json); --device webgpu needs a Vulkan GPU driver.\n' +
+        "--device webgpu|cuda: the training graph is first run once in a separate process, so a provider that cannot\n" +
+        "run it is a diagnostic naming the node and its spec line, before anything is trained or written. WebGPU keeps\n" +
+        "the state in GPU buffers between steps. `vfmc doctor` says what each provider needs here and how to install it.\n" +
         "Examples:\n" +
         "  vfmc run --train examples/franca-tiny.vfm\n" +
         "  vfmc run --train examples/fmnist-franca.vfm --data idx:/usr/share/datasets/fashion-mnist --steps 2000 --out runs/fmnist\n" +
