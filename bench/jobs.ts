@@ -117,9 +117,17 @@ export interface CompileJob {
   readonly emit?: string;
 }
 
+/** PyTorch mixed precision: the forward (and the losses) under torch.autocast in bfloat16; weights and AdamW stay fp32 */
+export type Autocast = "bf16";
+
 export type TorchJob =
-  | (Timed & { readonly kind: "torch-train"; readonly recipe: TorchRecipe })
-  | (Timed & { readonly kind: "torch-infer"; readonly recipe: TorchRecipe; readonly batch: number })
+  | (Timed & { readonly kind: "torch-train"; readonly recipe: TorchRecipe; readonly autocast?: Autocast })
+  | (Timed & {
+      readonly kind: "torch-infer";
+      readonly recipe: TorchRecipe;
+      readonly batch: number;
+      readonly autocast?: Autocast;
+    })
   | (Timed & { readonly kind: "torch-matmul"; readonly sizes: readonly number[]; readonly loop: number })
   | {
       readonly kind: "torch-export";

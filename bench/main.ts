@@ -276,7 +276,7 @@ function relativeToRoot(p: string): string {
 }
 
 /** --quick / --batch: the same recipe at another batch, written as a one-line `extends` of it. */
-function quickVariant(r: Recipe, batch: number | undefined, work: string): Recipe {
+export function quickVariant(r: Recipe, batch: number | undefined, work: string): Recipe {
   if (batch === undefined || batch === r.ir.train.batch) return r;
   const file = join(work, `${basename(r.file, ".vfm")}-b${batch}.vfm`);
   const name = `${r.ir.name}_b${batch}`;

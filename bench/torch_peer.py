@@ -94,6 +94,11 @@ def train_config(r: Dict) -> T.TrainConfig:
 
 # --- timing ------------------------------------------------------------------------------------------
 
+def amp(device: str, autocast):
+    """torch.autocast in bfloat16 when the job asks for it ("bf16"), else a no-op context."""
+    return torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=autocast == "bf16")
+
+
 def timed(fn, warmup: int, iters: int, device: str, memory: bool) -> Dict:
     """Runs fn warmup + iters times; the first warm-up call (or the first timed one) is the memory probe."""
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
@@ -160,13 +165,15 @@ class Trainer:
         self.teacher_temp = sch["teacher_temp"]
         self.n_masked = int(masks.sum())
 
-    def step(self) -> float:
+    def step(self, autocast: str | None = None) -> float:
         cfg = self.cfg
         for v in self.student.values():
             v.grad = None
         inp = T.StepInputs(self.norm(self.global_px), self.norm(self.local_px), self.masks, self.upper,
                            self.teacher_temp)
-        res = T.compute_losses(self.student, self.teacher, cfg, inp)
+        # mixed precision as a PyTorch trainer does it: forward and losses under autocast, backward outside it
+        with amp(self.device, autocast):
+            res = T.compute_losses(self.student, self.teacher, cfg, inp)
         res.total.backward()
         for params in self.by_module.values():
             T.clip_module_grads(params, cfg.optim.clip)
@@ -181,9 +188,11 @@ class Trainer:
 def run_train(job: Dict) -> Dict:
     tr = Trainer(job["recipe"], job["device"])
     losses: List[float] = []
-    out = timed(lambda: losses.append(tr.step()), job["warmup"], job["iters"], job["device"], True)
+    ac = job.get("autocast")
+    out = timed(lambda: losses.append(tr.step(ac)), job["warmup"], job["iters"], job["device"], True)
     return {**out, "itemsPerIter": job["recipe"]["batch"], "extra": {
-        "loss_first": losses[0], "loss_last": losses[-1], "n_masked": tr.n_masked, "upperbound": tr.upper}}
+        "loss_first": losses[0], "loss_last": losses[-1], "n_masked": tr.n_masked, "upperbound": tr.upper,
+        "autocast": ac or "fp32"}}
 
 
 # --- inference ---------------------------------------------------------------------------------------
@@ -213,7 +222,7 @@ def run_infer(job: Dict) -> Dict:
     x = torch.rand(job["batch"], 3, res, res, generator=FX.generator("bench-infer")).to(dev)
 
     def go():
-        with torch.inference_mode():
+        with torch.inference_mode(), amp(dev, job.get("autocast")):
             model(x)
 
     return {**timed(go, job["warmup"], job["iters"], dev, True), "itemsPerIter": job["batch"]}

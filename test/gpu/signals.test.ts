@@ -130,7 +130,7 @@ describe.skipIf(!setup.icd)(
         const step = Number(ckpt.metadata.step);
         expect(step).toBeGreaterThanOrEqual(2);
         expect(ckpt.tensors.size).toBeGreaterThan(100);
-  
+
         // 2. the resumed run, stopped by SIGTERM while its GPU call is in flight
         const resumed = vfmcChild([...args, "--resume"]);
         await resumed.waitFor(new RegExp(`^step +${step + 2}/200`));
