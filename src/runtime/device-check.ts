@@ -3,10 +3,11 @@
 // node, before a step is trained or a file written. A graph that ran is stamped next to the model file, so the
 // check is paid once per compiled graph, provider and onnxruntime version (the compiled folder is keyed by the
 // model and the compiler already).
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename } from "node:path";
 import { DiagnosticError, makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { writeOutput } from "../files/output.js";
 import { spanOf, type ModelIR } from "../ir/model.js";
 import { sourcePath } from "../lower/source.js";
 import { findNode } from "../onnx/find-node.js";
@@ -121,12 +122,10 @@ export async function checkDeviceRuns(
   const outcome = await probeGraph(model, device, opts);
   if (!outcome.ok) throw new DiagnosticError([checkDiagnostic(outcome, model, device, ir)]);
   const summary = describePlacement(outcome.placement, PROVIDER[device]);
-  const temp = `${stamp}.${process.pid}.tmp`;
-  writeFileSync(
-    temp,
+  await writeOutput(
+    stamp,
     JSON.stringify({ onnxruntime: version, device, summary, seconds: outcome.seconds }, null, 2) + "\n",
   );
-  renameSync(temp, stamp);
   note(`${device} runs ${basename(model)}: ${summary}`);
   return { ran: true, placement: outcome.placement, summary };
 }

@@ -2,7 +2,8 @@
 // run. `systemHost()` is this machine; tests hand in fake folders and outputs, so every detection rule is tested
 // without a GPU.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { writeOutputSync } from "../../files/output.js";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -64,7 +65,7 @@ function vulkanInfoPath(env: NodeJS.ProcessEnv): string | undefined {
 async function oneNodeWebGpuSession(env: NodeJS.ProcessEnv): Promise<ProbeOutcome> {
   const dir = mkdtempSync(join(tmpdir(), "vfmc-doctor-"));
   const model = join(dir, "identity.onnx");
-  writeFileSync(
+  writeOutputSync(
     model,
     encodeModel({
       opset: 17,
