@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Device, JobRequest } from "./jobs.js";
-import { quickVariant } from "./main.js";
+import { profileJob, quickVariant } from "./main.js";
 import type { ProfileSummary } from "./profile-summary.js";
 import { loadRecipe, type Recipe } from "./recipe.js";
 import { PYTHON, runChild } from "./spawn.js";
@@ -228,19 +228,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       rows.push(rowOf(ref.label, `vfmc inference, ${o.device}`, infer));
       const profileDir = join(dir, "profile");
       mkdirSync(profileDir, { recursive: true });
-      const prof = await child(
-        {
-          kind: "ort-train",
-          ...timedOrt,
-          warmup: 1,
-          iters: 2,
-          dir,
-          model: ir.name,
-          profileDir,
-          stepsPerCall: 0,
-        },
-        `${ref.label}-profile`,
-      );
+      const prof = await child(profileJob(timedOrt, dir, ir.name, profileDir), `${ref.label}-profile`);
       profiles[ref.label] = prof.ok ? (prof.result.extra?.["profile"] as ProfileSummary) : undefined;
     } else {
       failed = true;

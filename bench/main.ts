@@ -197,20 +197,7 @@ class Bench {
     if (o.parts.has("profile") && compiled) {
       const profileDir = join(dir, "profile");
       mkdirSync(profileDir, { recursive: true });
-      const p = await this.run(
-        // the plain step graph: the profile names the step's own nodes
-        {
-          kind: "ort-train",
-          ...tt.ort,
-          warmup: 1,
-          iters: 2,
-          dir,
-          model: ir.name,
-          profileDir,
-          stepsPerCall: 0,
-        },
-        `${ref.label}-profile`,
-      );
+      const p = await this.run(profileJob(tt.ort, dir, ir.name, profileDir), `${ref.label}-profile`);
       res.profile = p.ok ? (p.extra?.["profile"] as RecipeResults["profile"]) : undefined;
       if (!p.ok) res.profileError = p.error;
     }
@@ -233,6 +220,19 @@ class Bench {
     }
     return rows;
   }
+}
+
+/**
+ * Two profiled training steps after a warm-up one, on the plain step graph (the profile then names the step's own
+ * nodes, not the Loop's).
+ */
+export function profileJob(
+  timing: { device: Device; threads: number; spin: boolean },
+  dir: string,
+  model: string,
+  profileDir: string,
+): JobRequest {
+  return { kind: "ort-train", ...timing, warmup: 1, iters: 2, dir, model, profileDir, stepsPerCall: 0 };
 }
 
 /** The inference graph's pixel input, as its manifest names it. */

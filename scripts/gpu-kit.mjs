@@ -25,7 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleBench } from "../bench/bundle.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(ROOT, "gpu-kit");
@@ -78,7 +78,8 @@ function buildKit() {
 
   say("· app files");
   for (const f of ["package.json", "LICENSE", "README.md"]) copyFileSync(join(ROOT, f), join(APP, f));
-  for (const d of ["bin", "dist", "examples", "specs"]) cpSync(join(ROOT, d), join(APP, d), { recursive: true });
+  for (const d of ["bin", "dist", "examples", "specs"])
+    cpSync(join(ROOT, d), join(APP, d), { recursive: true });
   mkdirSync(join(APP, "bench/recipes"), { recursive: true });
   cpSync(join(ROOT, "bench/recipes"), join(APP, "bench/recipes"), { recursive: true });
   copyFileSync(join(ROOT, "bench/torch_peer.py"), join(APP, "bench/torch_peer.py"));
@@ -87,7 +88,10 @@ function buildKit() {
     copyFileSync(join(ROOT, "test/reference", f), join(APP, "test/reference", f));
 
   say("· production node_modules (npm ls --omit=dev)");
-  const paths = execFileSync("npm", ["ls", "--omit=dev", "--all", "--parseable"], { cwd: ROOT, encoding: "utf8" })
+  const paths = execFileSync("npm", ["ls", "--omit=dev", "--all", "--parseable"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
     .split("\n")
     .map((p) => p.trim())
     .filter((p) => p.startsWith(join(ROOT, "node_modules") + "/"));
@@ -102,22 +106,7 @@ function buildKit() {
 
   say("· the bench harness, bundled (ROOT of the bundle = app/)");
   const bench = join(APP, "node_modules/.cache/vfmc-bench");
-  return build({
-    entryPoints: {
-      main: join(ROOT, "bench/main.ts"),
-      "ort-worker": join(ROOT, "bench/ort-worker.ts"),
-      "compile-worker": join(ROOT, "bench/compile-worker.ts"),
-      "gpu-check": join(ROOT, "bench/gpu-check.ts"),
-    },
-    outdir: bench,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-  }).then(() => {
+  return bundleBench(bench, { "gpu-check": "bench/gpu-check.ts" }, false).then(() => {
     say("· Node binary, Vulkan loader, check.sh");
     mkdirSync(join(KIT, "node/bin"), { recursive: true });
     copyFileSync(process.execPath, join(KIT, "node/bin/node"));
@@ -150,7 +139,9 @@ function archive() {
   const file = join(OUT, `${NAME}.tar.xz`);
   rmSync(file, { force: true });
   say(`· ${relative(ROOT, file)} (xz -6)`);
-  execFileSync("bash", ["-c", `tar -C "${OUT}" -cf - "${NAME}" | xz -T0 -6 > "${file}"`], { stdio: "inherit" });
+  execFileSync("bash", ["-c", `tar -C "${OUT}" -cf - "${NAME}" | xz -T0 -6 > "${file}"`], {
+    stdio: "inherit",
+  });
   return file;
 }
 
@@ -161,11 +152,16 @@ function localCheck(file) {
   execFileSync("tar", ["-C", dir, "-xJf", file], { stdio: "inherit" });
   const env = { PATH: "/usr/bin:/bin", HOME: dir, LANG: "C.UTF-8" };
   const which = spawnSync("bash", ["-c", "command -v node"], { env, encoding: "utf8" });
-  if (which.stdout.trim()) say(`  note: ${which.stdout.trim()} is on the minimal PATH; check.sh uses its own node anyway`);
-  const r = spawnSync(join(dir, NAME, "check.sh"), ["--device", "cpu", "--quick", "--steps", "3", "--out", join(dir, "out")], {
-    env,
-    stdio: "inherit",
-  });
+  if (which.stdout.trim())
+    say(`  note: ${which.stdout.trim()} is on the minimal PATH; check.sh uses its own node anyway`);
+  const r = spawnSync(
+    join(dir, NAME, "check.sh"),
+    ["--device", "cpu", "--quick", "--steps", "3", "--out", join(dir, "out")],
+    {
+      env,
+      stdio: "inherit",
+    },
+  );
   say(r.status === 0 ? "local check passed" : `local check FAILED (exit ${r.status ?? r.signal})`);
   if (r.status === 0) rmSync(dir, { recursive: true, force: true });
   return r.status === 0;

@@ -11,7 +11,7 @@
 // g / (|g| + eps), which turns rounding in a near-zero gradient into a full ±lr step); two correct CPU kernels
 // (onnxruntime with and without graph optimisation) already differ there by up to 7e-5. See gpu-micro.vfm for
 // the recipe choices that keep the compared step well-conditioned.
-import { cpSync, readFileSync } from "node:fs";
+import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Io } from "../../src/cli/io.js";
@@ -42,6 +42,7 @@ import { trainPlan, type TrainPlan } from "../../src/runtime/trainer/plan.js";
 import { CarriedState, freshState, paramInitialiser } from "../../src/runtime/trainer/state.js";
 import { stackFeeds } from "../../src/runtime/trainer/steps-call.js";
 import type { StateTensors } from "../../src/runtime/checkpoint/checkpoint.js";
+import { compareCheckpoints, lossesOf } from "../harness/checkpoints.js";
 import { scratchDir } from "../harness/scratch-dir.js";
 import { useSwiftShader } from "../harness/webgpu.js";
 
@@ -309,20 +310,11 @@ describe.skipIf(!setup.icd)(`WebGPU on SwiftShader${setup.icd ? "" : ` (skipped:
       });
       expect((await readSafetensors(checkpointPath(split))).metadata.step).toBe("1");
       await run(split, true);
-      const a = await readSafetensors(checkpointPath(whole));
-      const b = await readSafetensors(checkpointPath(split));
+      const { a, b, differing } = await compareCheckpoints(whole, split);
       expect(a.metadata.step).toBe("2");
       expect([...b.tensors.keys()]).toEqual([...a.tensors.keys()]);
-      const differing = [...a.tensors]
-        .filter(([k, t]) => !Buffer.from(t.data.buffer).equals(Buffer.from(b.tensors.get(k)!.data.buffer)))
-        .map(([k]) => k);
       expect(differing).toEqual([]);
-      const losses = (dir: string) =>
-        readFileSync(join(dir, "metrics.jsonl"), "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => (JSON.parse(l) as { loss: number }).loss);
-      expect(losses(split)).toEqual(losses(whole));
+      expect(lossesOf(split)).toEqual(lossesOf(whole));
     },
   );
 });

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { vfmc } from "../harness/cli.js";
-import { checkCuda } from "../../src/runtime/doctor/cuda.js";
+import { checkCuda, CUDA_LIBRARIES_1_30, PROVIDER_FILES } from "../../src/runtime/doctor/cuda.js";
 import type { DoctorHost } from "../../src/runtime/doctor/host.js";
 import { findLibrary } from "../../src/runtime/doctor/library-search.js";
 import { checkWebGpu } from "../../src/runtime/doctor/webgpu.js";
@@ -23,15 +23,9 @@ function folder(files: readonly string[] = [], contents: Record<string, string> 
   return dir;
 }
 
-const CUDA_LIBS = [
-  "libcudart.so.12",
-  "libcublas.so.12",
-  "libcublasLt.so.12",
-  "libcudnn.so.9",
-  "libcurand.so.10",
-  "libcufft.so.11",
-];
-const PROVIDER = ["libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"];
+// the files the 1.30 install script downloads (tensorrt is optional), and what the CUDA provider asks for
+const PROVIDER = PROVIDER_FILES.slice(0, 2);
+const CUDA_LIBS = CUDA_LIBRARIES_1_30;
 
 interface Fake {
   env?: NodeJS.ProcessEnv;

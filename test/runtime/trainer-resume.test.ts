@@ -1,7 +1,6 @@
 // The real training-step graph (examples/franca-tiny.vfm, batch 2): stopping after 2 of 4 steps and resuming
 // ends bit-identical to running the 4 steps at once — student, teacher, AdamW moments, step and metrics — because the
 // state is fed back exactly and every random draw is derived from (seed, step).
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Io } from "../../src/cli/io.js";
@@ -10,6 +9,7 @@ import { checkpointPath } from "../../src/runtime/checkpoint/checkpoint.js";
 import { readSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { trainLoop } from "../../src/runtime/trainer/loop.js";
 import { clearInputs } from "../../src/files/inputs.js";
+import { compareCheckpoints, lossesOf } from "../harness/checkpoints.js";
 import { scratchDir } from "../harness/scratch-dir.js";
 
 const root = scratchDir("vfmc-resume-");
@@ -51,20 +51,11 @@ describe("resume on the franca-tiny training graph", () => {
     await run(split, 2);
     expect((await readSafetensors(checkpointPath(split))).metadata.step).toBe("2");
     await run(split, undefined, true);
-    const a = await readSafetensors(checkpointPath(whole));
-    const b = await readSafetensors(checkpointPath(split));
+    const { a, b, differing } = await compareCheckpoints(whole, split);
     expect([...b.tensors.keys()]).toEqual([...a.tensors.keys()]);
     expect(a.tensors.size).toBeGreaterThan(4 * 60);
-    const differing = [...a.tensors]
-      .filter(([k, t]) => !Buffer.from(t.data.buffer).equals(Buffer.from(b.tensors.get(k)!.data.buffer)))
-      .map(([k]) => k);
     expect(differing).toEqual([]);
-    const losses = (dir: string) =>
-      readFileSync(join(dir, "metrics.jsonl"), "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => (JSON.parse(l) as { loss: number }).loss);
-    expect(losses(split)).toEqual(losses(whole));
+    expect(lossesOf(split)).toEqual(lossesOf(whole));
     expect(a.metadata.step).toBe("4");
     // the run moved the student away from the teacher's EMA and wrote non-zero moments
     expect(
