@@ -18,6 +18,7 @@ import type { Io } from "../../src/cli/io.js";
 import { prepareRun, type RunCliOptions } from "../../src/cli/commands/run.js";
 import { compileToDir } from "../../src/cli/compile-to-dir.js";
 import { checkSpec } from "../../src/lower/check-spec.js";
+import { clearInputs } from "../../src/files/inputs.js";
 import { scheduleValue, type ModelIR } from "../../src/ir/model.js";
 import { TEACHER } from "../../src/lower/contract.js";
 import type { Manifest } from "../../src/lower/manifest.js";
@@ -295,6 +296,7 @@ describe.skipIf(!setup.icd)(`WebGPU on SwiftShader${setup.icd ? "" : ` (skipped:
         json: true,
       });
       const run = async (out: string, resume: boolean, onCheckpoint?: (step: number) => void) => {
+        clearInputs(); // each call is one command, as main() starts one
         const { job } = await prepareRun(SPEC, options(out, resume), io);
         await trainLoop(job, {
           emit: (e) => void (e.type === "checkpoint" && onCheckpoint?.(e.step)),

@@ -266,9 +266,9 @@ describe("vfmc doctor", () => {
     expect(r.out).toContain("Examples:");
   });
 
-  it("rejects an unknown device", async () => {
+  it("rejects an unknown device (a usage error)", async () => {
     const r = await vfmc("doctor", "--device", "tpu");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain("--device tpu: expected all, cpu, cuda, webgpu");
   });
 
