@@ -2,7 +2,8 @@
 // options and their failure modes, so every command gets the same clear diagnostic instead of a native stack.
 // Facts it relies on (onnxruntime-node 1.30): the CPU and WebGPU providers ship in the npm package; the CUDA
 // provider's libraries are downloaded by a postinstall script that npm ≥ 11.16 skips unless allowed; only WebGPU can
-// keep outputs on the device (`gpu-buffer`), CUDA copies every input and output each run.
+// keep outputs on the device (`gpu-buffer`), CUDA copies every input and output each run; a `gpu-buffer` output
+// cannot be downloaded by the binding itself (device-readback.ts does it).
 import { createHash } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { cpus } from "node:os";

@@ -54,7 +54,8 @@ function webgpuLines(w: WebGpuReport): string[] {
   for (const d of w.devices ?? []) {
     const l = d.limits;
     out.push(
-      `adapter: ${d.name} (${d.type}, Vulkan ${d.apiVersion}${d.deviceLocalMemory ? `, ${mib(d.deviceLocalMemory)} device memory` : ""})`,
+      `adapter: ${d.name} (${d.type}, Vulkan ${d.apiVersion}${d.deviceLocalMemory ? `, ${mib(d.deviceLocalMemory)} device memory` : ""})` +
+        (d.type === "cpu" ? " — a Vulkan driver on the CPU: right numerics, no GPU speed" : ""),
       `  limits: max storage buffer ${mib(Number(l["maxStorageBufferRange"]))}, workgroup invocations ${String(l["maxComputeWorkGroupInvocations"])}, ` +
         `workgroup size [${String(l["maxComputeWorkGroupSize"])}], workgroups per dimension ${String((l["maxComputeWorkGroupCount"] as number[])?.[0])}, ` +
         `shared memory ${String(l["maxComputeSharedMemorySize"])} B`,
