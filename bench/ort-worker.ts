@@ -10,6 +10,7 @@ import type { Manifest } from "../src/lower/manifest.js";
 import { encodeModel } from "../src/onnx/serialize.js";
 import { createMaskGenerator } from "../src/runtime/masks/create.js";
 import { collateMasks } from "../src/runtime/masks/collate.js";
+import { patchOrders } from "../src/runtime/masks/random.js";
 import { Rng } from "../src/runtime/rng.js";
 import { checkDevice, ort, sessionOptions, type Device } from "../src/runtime/session.js";
 import { batchFeeds } from "../src/runtime/trainer/batch-feeds.js";
@@ -108,7 +109,7 @@ function fixedBatch(
   };
   const m = ir.masking;
   const masks =
-    m.kind === "none"
+    m.kind !== "block" && m.kind !== "cyclic"
       ? undefined
       : collateMasks(
           g.count * B,
@@ -116,7 +117,12 @@ function fixedBatch(
           { ratio: [m.ratio.lo, m.ratio.hi], images: m.images },
           rng,
         );
-  return { batch: { step: 0, crops, ...(masks ? { masks } : {}) }, ir };
+  const patchOrder =
+    m.kind === "random" ? patchOrders(B, (g.size / ir.backbone.patch) ** 2, 0, 0) : undefined;
+  return {
+    batch: { step: 0, crops, ...(masks ? { masks } : {}), ...(patchOrder ? { patchOrder } : {}) },
+    ir,
+  };
 }
 
 async function ortTrain(job: Extract<OrtJob, { kind: "ort-train" }>): Promise<ChildResult> {

@@ -353,6 +353,70 @@ export const Diag = {
     hint: "lower train.epochs or train.epoch_length",
   },
 
+  // 3101–3199 — loss terms and the objective (src/lower/objectives): MAE and term composition
+  MaeWithOtherTerms: {
+    code: 3101,
+    severity: "error",
+    message: "{0} cannot be combined with losses.mae: a masked autoencoder trains on its reconstruction loss alone",
+    hint: "remove {0}, or remove losses.mae to train the DINO family's objective",
+    explain:
+      "Writing `losses { mae { … } }` makes the model a masked autoencoder (He et al. 2022): one view per image, the encoder on the visible patches only, no teacher. The DINO, iBOT and KoLeo terms need two global crops through a teacher and a student that sees every patch, so the two objectives cannot share a step.",
+  },
+  MaeNeedsRandomMasking: {
+    code: 3102,
+    severity: "error",
+    message: "losses.mae needs `masking random`, the model has masking {0}",
+    hint: "write `masking random { ratio 0.75 }` (MAE's default)",
+  },
+  MaeOneView: {
+    code: 3103,
+    severity: "error",
+    message: "MAE trains on one view per image: crops.global.count is {0} and crops.local.count {1}",
+    hint: "write `crops { global { count 1 } local { count 0 } }`",
+  },
+  MaeDropPath: {
+    code: 3104,
+    severity: "error",
+    message: "MAE pre-training uses no stochastic depth, but backbone.drop_path is {0}",
+    hint: "write `drop_path 0` in the backbone (models_mae.py builds its blocks without it)",
+  },
+  DecoderDimNotDivisibleByHeads: {
+    code: 3105,
+    severity: "error",
+    message: "decoder.dim {0} is not divisible by decoder.heads {1}",
+    hint: "pick heads that divide the decoder width (512 / 16 in every released MAE)",
+  },
+  SincosDimNotDivisibleBy4: {
+    code: 3106,
+    severity: "error",
+    message: "{0} {1}: a 2-D sin-cos position table needs a width divisible by 4",
+    hint: "half the width encodes the column, half the row, each as sines and cosines",
+  },
+  MaeNothingToReconstruct: {
+    code: 3107,
+    severity: "error",
+    message: "masking.ratio {0} leaves {2} of {1} patches visible: the encoder needs at least one and the loss at least one removed",
+    hint: "use a ratio that keeps between 1 and all but one patch (MAE: 0.75)",
+  },
+  RandomMaskingOneRatio: {
+    code: 3108,
+    severity: "error",
+    message: "masking random takes one ratio, not the range {0} .. {1}",
+    hint: "write `ratio {1}`: every image loses the same fraction of its patches",
+  },
+  DecoderUnused: {
+    code: 3109,
+    severity: "warning",
+    message: "the decoder section has no effect: only `losses { mae }` uses a decoder",
+    hint: "remove the decoder section, or add `losses { mae { … } }`",
+  },
+  TeacherUnused: {
+    code: 3110,
+    severity: "warning",
+    message: "teacher.momentum has no effect: no loss term of this model learns from a teacher",
+    hint: "remove the teacher section",
+  },
+
   // 4001–4049 — backbone lowering, weights, inference graph, compile (src/lower: names, backbone, weights, infer)
   WeightsMissingTensor: {
     code: 4001,

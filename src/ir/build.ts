@@ -8,6 +8,10 @@ import {
   type Augment,
   type ClsLoss,
   type CropSet,
+  type Decoder,
+  type InitScheme,
+  type MaskingKind,
+  type PosEmbedKind,
   type ExportOutput,
   type Head,
   type IbotHead,
@@ -67,14 +71,27 @@ function head(v: SpecValues, path: string, dim: number): Head {
   };
 }
 
-function clsLoss(v: SpecValues, path: string, train: Train): ClsLoss {
+/** `weight`: the value when the spec's is not to be read (an MAE model's iBOT term is off). */
+function clsLoss(v: SpecValues, path: string, train: Train, weight?: number): ClsLoss {
   return {
-    weight: v.num(`${path}.weight`),
+    weight: weight ?? v.num(`${path}.weight`),
     targets: v.name(`${path}.targets`),
     sinkhornIterations: v.num(`${path}.sinkhorn_iterations`),
     centerMomentum: v.num(`${path}.center_momentum`),
     studentTemp: v.num(`${path}.student_temp`),
     teacherTemp: resolveSchedule(v.schedule(`${path}.teacher_temp`), train),
+  };
+}
+
+function decoder(v: SpecValues): Decoder {
+  const dim = v.num("decoder.dim");
+  const mlpRatio = v.num("decoder.mlp_ratio");
+  return {
+    dim,
+    depth: v.num("decoder.depth"),
+    heads: v.num("decoder.heads"),
+    mlpRatio,
+    ffnHidden: Math.floor(dim * mlpRatio),
   };
 }
 
@@ -114,8 +131,12 @@ export function buildModel(id: ModelIdentity, v: SpecValues): ModelIR {
   const heads = v.num("backbone.heads");
   const mlpRatio = v.num("backbone.mlp_ratio");
   const ffn = v.name<"mlp" | "swiglu">("backbone.ffn");
+  // Writing `losses { mae }` makes the model a masked autoencoder, whose only term is the reconstruction loss; the
+  // DINO family's terms are then off (a model that writes both is rejected by the mae term's check).
+  const isMae = v.spans.has("losses.mae");
+  const terms = isMae ? ["mae"] : ["dino", "ibot", "koleo"];
   const dino = clsLoss(v, "losses.dino", train);
-  const ibotLoss = clsLoss(v, "losses.ibot", train);
+  const ibotLoss = clsLoss(v, "losses.ibot", train, isMae ? 0 : undefined);
   const dinoHead = head(v, "heads.dino", dim);
   const separate = v.bool("heads.ibot.separate");
   const ibotHead: IbotHead | null =
@@ -130,7 +151,7 @@ export function buildModel(id: ModelIdentity, v: SpecValues): ModelIR {
   const [b1 = 0.9, b2 = 0.999] = v.numbers("optim.betas");
   // DINOv2's default masks (iBOT on); a recipe that turns iBOT off and writes no masking is not masked
   const maskingKind = (v.variants.get("masking") ??
-    (ibotLoss.weight === 0 ? "none" : v.variant("masking"))) as "none" | "block" | "cyclic";
+    (ibotLoss.weight === 0 ? "none" : v.variant("masking"))) as MaskingKind;
   const rasa = v.variant("post") === "rasa";
   const spans = new Map(v.spans);
   spans.set("model", id.nameSpan);
@@ -161,6 +182,8 @@ export function buildModel(id: ModelIdentity, v: SpecValues): ModelIR {
       posGrid: v.num("backbone.pos_grid"),
       interpolate: v.name("backbone.interpolate"),
       interpolateOffset: v.num("backbone.interpolate_offset"),
+      posEmbed: v.name<PosEmbedKind>("backbone.pos_embed"),
+      init: v.name<InitScheme>("backbone.init"),
     },
     crops: { global: cropSet(v, "crops.global"), local: cropSet(v, "crops.local"), augment: augment(v) },
     masking: {
@@ -171,11 +194,13 @@ export function buildModel(id: ModelIdentity, v: SpecValues): ModelIR {
       minPatches: v.num("masking.min_patches"),
     },
     heads: { dino: dinoHead, ibot: ibotHead },
+    decoder: isMae ? decoder(v) : null,
     losses: {
-      terms: ["dino", "ibot", "koleo"],
+      terms,
       dino,
       ibot: ibotLoss,
       koleo: { weight: v.num("losses.koleo.weight") },
+      mae: isMae ? { weight: v.num("losses.mae.weight"), normPix: v.bool("losses.mae.norm_pix") } : null,
     },
     teacher: { momentum: resolveSchedule(v.schedule("teacher.momentum"), train) },
     optim: {

@@ -18,7 +18,9 @@ export function backboneParams(m: ModelIR): number {
   const D = b.dim;
   const H = b.ffnHidden;
   const embed = D * m.input.channels * b.patch * b.patch + D;
-  const tokens = D /* cls */ + D /* mask_token */ + b.registers * D + (1 + b.posGrid * b.posGrid) * D;
+  const maskToken = m.masking.kind === "random" ? 0 : D; // MAE's backbone has none (its decoder does)
+  const posEmbed = b.posEmbed === "learned" ? (1 + b.posGrid * b.posGrid) * D : 0; // sincos: a fixed table
+  const tokens = D /* cls */ + maskToken + b.registers * D + posEmbed;
   const ffn = b.ffn === "swiglu" ? D * 2 * H + 2 * H + H * D + D : D * H + H + H * D + D;
   const block =
     2 * D + 3 * D * D + (b.qkvBias ? 3 * D : 0) + D * D + D + 2 * D + ffn + (b.layerscale > 0 ? 2 * D : 0);
@@ -30,15 +32,23 @@ function tokensAt(m: ModelIR, size: number): number {
   return 1 + m.backbone.registers + g * g;
 }
 
+/**
+ * One pre-norm block on T tokens of width D: qkv, attention scores and mix, projection, and an FFN of `matrices`
+ * D×H weight matrices (2 for the GELU MLP, 3 for SwiGLU).
+ */
+export function blockFlops(dim: number, matrices: number, hidden: number, tokens: number): number {
+  const T = tokens;
+  const D = dim;
+  return 2 * T * D * 3 * D + 2 * 2 * T * T * D + 2 * T * D * D + 2 * T * matrices * D * hidden;
+}
+
 export function backboneFlops(m: ModelIR, size: number): number {
   const b = m.backbone;
   const D = b.dim;
   const g = gridOf(size, b.patch);
   const T = tokensAt(m, size);
   const embed = 2 * g * g * D * m.input.channels * b.patch * b.patch;
-  const ffn = b.ffn === "swiglu" ? 2 * T * 3 * D * b.ffnHidden : 2 * T * 2 * D * b.ffnHidden;
-  const block = 2 * T * D * 3 * D + 2 * 2 * T * T * D + 2 * T * D * D + ffn;
-  return embed + b.depth * block;
+  return embed + b.depth * blockFlops(D, b.ffn === "swiglu" ? 3 : 2, b.ffnHidden, T);
 }
 
 /** Floats a training step keeps per image of side `size` for the backward pass. */

@@ -228,6 +228,11 @@ function convert(
     case "enum":
       return nameOf(v, spec, path, bag, wrongKind);
     case "range":
+      if (v.kind === "number" && spec.single) {
+        out.spans.set(`${path}.lo`, v.span);
+        out.spans.set(`${path}.hi`, v.span);
+        return { lo: v.value, hi: v.value };
+      }
       if (v.kind !== "range") return wrongKind(v, v.span);
       out.spans.set(`${path}.lo`, v.lo.span);
       out.spans.set(`${path}.hi`, v.hi.span);

@@ -16,6 +16,8 @@ export interface ModelIR {
   readonly crops: Crops;
   readonly masking: Masking;
   readonly heads: Heads;
+  /** the MAE decoder; null unless the model's terms include mae */
+  readonly decoder: Decoder | null;
   readonly losses: Losses;
   readonly teacher: Teacher;
   readonly optim: Optim;
@@ -41,6 +43,10 @@ export interface Input {
 
 export type Ffn = "mlp" | "swiglu";
 export type Interpolation = "bicubic" | "bicubic_antialias";
+/** learned: a trained parameter (DINOv2); sincos: MAE's fixed 2-D sine-cosine table, a constant */
+export type PosEmbedKind = "learned" | "sincos";
+/** initialisation from scratch: DINOv2's (§1.6) or MAE's (models_mae.py initialize_weights) */
+export type InitScheme = "dinov2" | "mae";
 
 /** The ViT of §1 (identical in DINOv2 and Franca). */
 export interface Backbone {
@@ -63,6 +69,8 @@ export interface Backbone {
   readonly posGrid: number;
   readonly interpolate: Interpolation;
   readonly interpolateOffset: number;
+  readonly posEmbed: PosEmbedKind;
+  readonly init: InitScheme;
 }
 
 export interface CropSet {
@@ -99,12 +107,12 @@ export interface Crops {
   readonly augment: Augment;
 }
 
-export type MaskingKind = "none" | "block" | "cyclic";
+export type MaskingKind = "none" | "block" | "cyclic" | "random";
 
-/** §4: which global crops are masked and how much. */
+/** §4: which global crops are masked and how much; `random`: MAE's removal of patches from the encoder. */
 export interface Masking {
   readonly kind: MaskingKind;
-  readonly ratio: Range; // stratified mask ratios (§4.1)
+  readonly ratio: Range; // stratified mask ratios (§4.1); random: lo = hi = the removed fraction
   readonly images: number; // fraction of global crops that are masked (0.5)
   readonly minAspect: number; // block and cyclic: 0.3
   readonly minPatches: number; // block only: 4 (§4.2)
@@ -164,6 +172,25 @@ export interface Losses {
   /** weight 0 = off; the other fields default to the DINO loss's */
   readonly ibot: ClsLoss;
   readonly koleo: { readonly weight: number };
+  /** null unless the model's terms include mae */
+  readonly mae: MaeLoss | null;
+}
+
+/** The MAE decoder (He et al. 2022, §3): pre-norm blocks of its own width. */
+export interface Decoder {
+  readonly dim: number;
+  readonly depth: number;
+  readonly heads: number;
+  readonly mlpRatio: number;
+  /** round(dim · mlp_ratio), the FFN hidden width */
+  readonly ffnHidden: number;
+}
+
+/** MAE's reconstruction loss. */
+export interface MaeLoss {
+  readonly weight: number;
+  /** per-patch normalised pixel targets (unbiased variance, eps 1e-6) */
+  readonly normPix: boolean;
 }
 
 export interface Teacher {

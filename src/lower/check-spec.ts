@@ -4,13 +4,16 @@
 import type { CheckContext } from "../ir/check/context.js";
 import { checkSpecWith, type SpecResult } from "../ir/compile-spec.js";
 import type { ResolveHost } from "../lang/resolve.js";
-import { modelTerms } from "./objectives/index.js";
+import { spanOf } from "../ir/model.js";
+import { modelTerms, needsTeacher } from "./objectives/index.js";
 
 export type { SpecResult } from "../ir/compile-spec.js";
 
-/** Each term of the model checks its sections (VFM3xxx), in registry order. */
+/** Each term of the model checks its sections (VFM3xxx), in registry order; then what no term uses. */
 export function checkObjectives(ctx: CheckContext): void {
   for (const t of modelTerms(ctx.model)) t.check?.(ctx);
+  if (!needsTeacher(ctx.model) && ctx.values.spans.has("teacher"))
+    ctx.bag.report("TeacherUnused", spanOf(ctx.model, "teacher"));
 }
 
 export function checkSpec(file: string, host?: ResolveHost): SpecResult {

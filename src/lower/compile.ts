@@ -11,12 +11,14 @@ import { ShapeError } from "../graph/errors.js";
 import { attachDeferred, deferredBytes } from "./deferred-weights.js";
 import { shapeDiagnostic } from "./source.js";
 import { backboneParamSpecs } from "./backbone/params.js";
+import { backboneNames } from "./names.js";
 import { initTensor } from "./init.js";
 import { lowerInfer } from "./infer.js";
 import { gradKind } from "./grad.js";
 import { trainKind } from "./train-step.js";
 import { stepsKind } from "./train-steps.js";
 import { buildManifest, graphEntry, type GraphEntry, type IoRoleInfo, type Manifest } from "./manifest.js";
+import { LOSS_TERMS } from "./objectives/index.js";
 import { paramElements, type ParamSpec } from "./params.js";
 import { rasaMatrix } from "./post/rasa-fold.js";
 import {
@@ -78,8 +80,14 @@ export const inferKind: GraphKind = {
   lower: ({ ir, backbone, bag, rasa }) => lowerInfer({ ir, backbone, bag, ...(rasa ? { rasa } : {}) }),
 };
 
-/** Every graph vfmc can emit, in emission order. */
-export const GRAPH_KINDS: GraphKind[] = [inferKind, trainKind, stepsKind, gradKind];
+/** Every graph vfmc can emit, in emission order: the model's, then those of the loss terms. */
+export const GRAPH_KINDS: GraphKind[] = [
+  inferKind,
+  trainKind,
+  stepsKind,
+  gradKind,
+  ...LOSS_TERMS.flatMap((t) => t.graphs ?? []),
+];
 
 export function graphKind(kind: string): GraphKind | undefined {
   return GRAPH_KINDS.find((k) => k.kind === kind);
@@ -136,6 +144,8 @@ export function lowerContext(ir: ModelIR, weights: readonly WeightsFile[], bag: 
   }
   const { tensors, label } = mergeWeights(weights);
   const backbone = withCheckpointGrid(ir.backbone, tensors, label);
+  // a fixed sin-cos table (MAE) is recomputed on the checkpoint's grid, never read
+  if (backbone.posEmbed === "sincos") tensors.delete(backboneNames(backbone.ffn).posEmbed);
   if (backbone.posGrid !== ir.backbone.posGrid)
     bag.report("PosGridFromCheckpoint", ir.spans.get("backbone.pos_grid"), [
       label,

@@ -32,6 +32,8 @@ export const BATCH = {
   maskWeights: "mask_weights",
   /** int64 scalar: number of valid slots of mask_indices */
   nMasked: "n_masked",
+  /** int64 [B, P]: per image a random order of its patches; MAE's encoder sees the first ⌊P·(1 − ratio)⌋ */
+  patchOrder: "patch_order",
   /** float32 [depth, 2, N]: stochastic-depth residual scales of the global crops (per block, branch, sample) */
   dropPathGlobal: "drop_path_global",
   dropPathLocal: "drop_path_local",

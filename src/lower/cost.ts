@@ -37,6 +37,8 @@ export function costs(m: ModelIR): Costs {
   const heads = modules.reduce((a, h) => a + h.params, 0);
   const total = backbone + heads;
   const teacherOn = needsTeacher(m);
+  // the shared multi-crop forwards run unless every term brings its own (MAE)
+  const shared = modelTerms(m).some((t) => !t.ownForward);
 
   const B = m.train.batch;
   const { global, local } = m.crops;
@@ -45,12 +47,15 @@ export function costs(m: ModelIR): Costs {
   const sum = (f: (c: (typeof terms)[number]) => number): number => terms.reduce((a, c) => a + f(c), 0);
   const teacher = teacherOn ? globals * backboneFlops(m, global.size) + sum((c) => c.teacherFlops) : 0;
   const student =
-    globals * backboneFlops(m, global.size) +
-    (locals > 0 ? locals * backboneFlops(m, local.size) : 0) +
-    sum((c) => c.studentFlops);
+    (shared
+      ? globals * backboneFlops(m, global.size) + (locals > 0 ? locals * backboneFlops(m, local.size) : 0)
+      : 0) + sum((c) => c.studentFlops);
 
   const activations =
-    globals * activationFloats(m, global.size) + (locals > 0 ? locals * activationFloats(m, local.size) : 0);
+    (shared
+      ? globals * activationFloats(m, global.size) +
+        (locals > 0 ? locals * activationFloats(m, local.size) : 0)
+      : 0) + sum((c) => c.activationFloats ?? 0);
   return {
     params: { backbone, modules, heads, total },
     flops: { inferPerImage: backboneFlops(m, m.export.resolution), trainPerStep: teacher + 3 * student },

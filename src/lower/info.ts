@@ -23,6 +23,13 @@ function table(rows: [string, string][]): string[] {
   return rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b.padStart(12)}`);
 }
 
+function maskingText(m: ModelIR): string {
+  const k = m.masking;
+  if (k.kind === "none") return "none";
+  if (k.kind === "random") return `random, ratio ${k.ratio.lo} of the patches removed per image`;
+  return `${k.kind}, ratio ${k.ratio.lo}..${k.ratio.hi}, ${k.images} of global crops`;
+}
+
 export function infoText(m: ModelIR, c: Costs = costs(m)): string {
   const b = m.backbone;
   const g = gridOf(m.export.resolution, b.patch);
@@ -34,10 +41,10 @@ export function infoText(m: ModelIR, c: Costs = costs(m)): string {
     "",
     "recipe",
     `  backbone   ViT ${b.dim}×${b.depth}, ${b.heads} heads of ${b.headDim}, patch ${b.patch}, ffn ${b.ffn} ${b.ffnHidden}, registers ${b.registers}, layerscale ${b.layerscale ? n4(b.layerscale) : "off"}, drop path ${b.dropPath}`,
-    `  positions  grid ${b.posGrid}×${b.posGrid}, ${b.interpolate} offset ${b.interpolateOffset}`,
+    `  positions  grid ${b.posGrid}×${b.posGrid}, ${b.posEmbed === "sincos" ? "fixed 2-D sin-cos, " : ""}${b.interpolate} offset ${b.interpolateOffset}`,
     `  input      ${m.input.size} px × ${m.input.channels}, mean [${m.input.mean.join(", ")}], std [${m.input.std.join(", ")}]`,
-    `  crops      ${m.crops.global.count} global ${m.crops.global.size} px (${m.crops.global.scale.lo}..${m.crops.global.scale.hi}), ${m.crops.local.count} local ${m.crops.local.size} px (${m.crops.local.scale.lo}..${m.crops.local.scale.hi})`,
-    `  masking    ${m.masking.kind === "none" ? "none" : `${m.masking.kind}, ratio ${m.masking.ratio.lo}..${m.masking.ratio.hi}, ${m.masking.images} of global crops`}`,
+    `  crops      ${m.crops.global.count} global ${m.crops.global.size} px (${m.crops.global.scale.lo}..${m.crops.global.scale.hi}), ${m.crops.local.count > 0 ? `${m.crops.local.count} local ${m.crops.local.size} px (${m.crops.local.scale.lo}..${m.crops.local.scale.hi})` : "no local crops"}`,
+    `  masking    ${maskingText(m)}`,
     ...terms.flatMap((t) => (t.recipe ?? []).map(([k, v]) => `  ${label(k)}  ${v}`)),
     `  losses     ${terms.map((t) => t.loss).join(", ")}${notes.map((n) => `; ${n}`).join("")}`,
     `  teacher    ${needsTeacher(m) ? `momentum ${schedule(m.teacher.momentum)}` : "none"}`,

@@ -11,6 +11,7 @@ import { grad } from "../graph/autodiff.js";
 import type { Value } from "../graph/ir.js";
 import type { Backbone, ModelIR } from "../ir/model.js";
 import { gridOf } from "../ir/model.js";
+import { backboneMaskToken } from "./backbone/params.js";
 import { backboneParams } from "./backbone/vit.js";
 import type { GraphKind } from "./compile.js";
 import {
@@ -116,12 +117,15 @@ export function declareStepInputs(
       doc: role === "teacher" ? "EMA teacher parameter" : "student parameter",
     });
 
-  const student = at("backbone", () => backboneParams(bb, declare("param"), { optim: ir.optim, channels }));
+  const maskToken = backboneMaskToken(ir);
+  const student = at("backbone", () =>
+    backboneParams(bb, declare("param"), { optim: ir.optim, channels, maskToken }),
+  );
   const studentHeadSpecs = modelHeadSpecs(ir);
   const studentHeads = at("heads", () => new Map(studentHeadSpecs.map((s) => [s.name, declare("param")(s)])));
   const withTeacher = needsTeacher(ir);
   const teacher = withTeacher
-    ? at("teacher", () => backboneParams(bb, declare("teacher"), { prefix: TEACHER, channels }))
+    ? at("teacher", () => backboneParams(bb, declare("teacher"), { prefix: TEACHER, channels, maskToken }))
     : null;
   const teacherHeadSpecs = withTeacher ? modelHeadSpecs(ir, TEACHER) : [];
   const teacherHeads = at(
@@ -158,8 +162,9 @@ export function declareStepInputs(
         )
       : null;
   const patches = gridOf(sg, bb.patch) ** 2;
+  // block and cyclic masks replace the student's patch tokens; MAE's random masking is its term's input
   const masks =
-    ir.masking.kind !== "none"
+    ir.masking.kind === "block" || ir.masking.kind === "cyclic"
       ? at("masking", () =>
           input(
             BATCH.masks,

@@ -5,7 +5,7 @@ import { STEP } from "./contract.js";
 import { TRAINING_MODULES } from "./objectives/index.js";
 import { DiagnosticBag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ModelIR } from "../ir/model.js";
-import { backboneParamSpecs } from "./backbone/params.js";
+import { backboneMaskToken, backboneParamSpecs } from "./backbone/params.js";
 import type { WeightsFile } from "./compile.js";
 import { canonicalKey, normaliseCheckpoint, type WeightTensor } from "./weights.js";
 
@@ -59,7 +59,7 @@ export interface WeightsReport {
  * Modules of training checkpoints that inference drops (§12.8), and the optimiser state and step counter of vfmc's
  * own checkpoints; the group is the reported module name.
  */
-const DROPPED = new RegExp(`^(${TRAINING_MODULES.join("|")})\\.|^(${STEP})$`);
+const DROPPED = new RegExp(`^(${TRAINING_MODULES.join("|")})(?:\\.|$)|^(${STEP})$`);
 const RASA = /^(?:rasa_head\.)?(?:pre_pos_layers\.\d+|pos_pred)\.weight$/;
 
 const FLOAT_DTYPES = new Set(["F32", "F64", "F16", "BF16"]);
@@ -127,7 +127,9 @@ export function weightsReport(ir: ModelIR, files: readonly WeightsFile[]): Weigh
   const side = Math.round(Math.sqrt(rows));
   const m = side * side === rows && rows > 0 ? side : null;
   const bb = m === null ? ir.backbone : { ...ir.backbone, posGrid: m };
-  const specs = backboneParamSpecs(bb, { channels: ir.input.channels });
+  const specs = backboneParamSpecs(bb, { channels: ir.input.channels, maskToken: backboneMaskToken(ir) });
+  // a fixed sin-cos table (MAE) is recomputed, never read: the checkpoint's copy is training state to the model
+  const fixedTables = bb.posEmbed === "sincos" ? new Set(["pos_embed"]) : new Set<string>();
   const matched: string[] = [];
   const missing: NamedShape[] = [];
   const misShaped: MisShaped[] = [];
@@ -153,7 +155,7 @@ export function weightsReport(ir: ModelIR, files: readonly WeightsFile[]): Weigh
   for (const [name, t] of canon) {
     if (used.has(name)) continue;
     const drop = DROPPED.exec(name);
-    const module = drop ? (drop[1] ?? drop[2]!) : undefined;
+    const module = fixedTables.has(name) ? name : drop ? (drop[1] ?? drop[2]!) : undefined;
     if (module) dropped[module] = (dropped[module] ?? 0) + 1;
     else if (RASA.test(name)) {
       rasaCount++;

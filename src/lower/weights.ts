@@ -24,7 +24,7 @@ export type WeightMap = ReadonlyMap<string, WeightTensor>;
  * checkpoints, §1.3), and the step counter of vfmc's own training checkpoints.
  */
 const NOT_BACKBONE = new RegExp(
-  `^(?:(?:${[...TRAINING_MODULES, "rasa_head", "student"].join("|")})\\.|mask_token$|${STEP}$)`,
+  `^(?:(?:${[...TRAINING_MODULES, "rasa_head", "student"].join("|")})(?:\\.|$)|mask_token$|${STEP}$)`,
 );
 
 /**

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { writeSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { vfmc } from "../harness/cli.js";
 import { scratchDir } from "../harness/scratch-dir.js";
+import { requires } from "../harness/requires.js";
 
 const root = scratchDir("vfmc-eval-");
 
@@ -79,13 +80,24 @@ describe("vfmc eval --knn", () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
-  it("needs a held-out split or --eval-data", async () => {
-    const images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"; // a t10k file has no held-out sibling
-    if (!existsSync(images)) return; // the IDX dataset is a Debian package; the check needs a single-file source
-    const r = await vfmc("eval", "--knn", "examples/fmnist-franca.vfm", "--data", `idx:${images}`, ...LIMITS);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain("error VFM6209");
-  });
+  // a t10k file has no held-out sibling: the check needs a single-file source (Debian's dataset-fashion-mnist)
+  const t10k = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+  requires(existsSync(t10k), "Debian's dataset-fashion-mnist").it(
+    "needs a held-out split or --eval-data",
+    async () => {
+      const images = t10k;
+      const r = await vfmc(
+        "eval",
+        "--knn",
+        "examples/fmnist-franca.vfm",
+        "--data",
+        `idx:${images}`,
+        ...LIMITS,
+      );
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("error VFM6209");
+    },
+  );
 
   it("--levels: k-NN per Matryoshka level (16/32/64 channels), the full width equal to plain --knn", async () => {
     const args = [SPEC, "--weights", ckpt, ...LIMITS, "--k", "5,20", "--json"];

@@ -1,4 +1,5 @@
-// `vfmc viz pca`: the picture file, its two halves, PNG and dataset inputs, and unreadable images as diagnostics.
+// `vfmc viz pca`: the picture file, its two halves, PNG and dataset inputs, and unreadable images as diagnostics;
+// `vfmc viz mae`: the four panels of a masked autoencoder.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -68,5 +69,46 @@ describe("vfmc viz pca", () => {
     expect(s.err).toContain("VFM6301");
     const t = await vfmc("viz", "pca", SPEC, "--image", "synthetic#0");
     expect(t.err).toContain("VFM5004");
+  });
+});
+
+describe("vfmc viz mae", () => {
+  it("draws input, masked input, reconstruction and reconstruction + visible; the mask follows --seed", async () => {
+    const out = join(dir, "mae.png");
+    const args = ["viz", "mae", "examples/mae-tiny.vfm", "--image", "synthetic#3", "-o", out, "--scale", "2"];
+    const r = await vfmc(...args, "--json");
+    expect(r.code, r.err).toBe(0);
+    const s = JSON.parse(r.out) as {
+      patches: number;
+      visible: number;
+      removedPixelMse: number;
+      size: number[];
+    };
+    expect([s.patches, s.visible]).toEqual([64, 16]);
+    expect(s.size).toEqual([4 * 64 + 3 * 4, 64]);
+    expect(Number.isFinite(s.removedPixelMse)).toBe(true);
+    const pic = decodePng(readFileSync(out));
+    const rgb = toRgb8(pic);
+    const at = (panel: number, x: number, y: number) =>
+      [0, 1, 2].map((c) => rgb[3 * (y * pic.width + panel * 68 + x) + c]!);
+    // the masked panel is the input where a patch is visible and grey (0.5) where it was removed
+    let grey = 0;
+    for (let y = 0; y < 64; y += 8)
+      for (let x = 0; x < 64; x += 8) {
+        const m = at(1, x, y);
+        if (m.every((v) => v === 128)) grey++;
+        else expect(m).toEqual(at(0, x, y));
+      }
+    expect(grey).toBe(48);
+    const other = await vfmc(...args, "--seed", "1", "--json", "-o", join(dir, "mae-1.png"));
+    expect(other.code, other.err).toBe(0);
+    expect(readFileSync(join(dir, "mae-1.png")).equals(readFileSync(out))).toBe(false);
+  });
+
+  it("refuses a model that is not a masked autoencoder, with a diagnostic", async () => {
+    const r = await vfmc("viz", "mae", SPEC, "--image", "synthetic#0", "-o", join(dir, "no.png"));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("error VFM4010: cannot emit the reconstruct graph");
+    expect(r.err).not.toMatch(/\n\s+at /);
   });
 });

@@ -23,7 +23,9 @@ test("the shipped specs are all here", () => {
       "specs/franca.vfm",
       "specs/dino.vfm",
       "specs/ibot.vfm",
+      "specs/mae.vfm",
       "examples/franca-tiny.vfm",
+      "examples/mae-tiny.vfm",
       "examples/fmnist-franca.vfm",
     ]),
   );

@@ -23,6 +23,8 @@ export function tinyBackbone(over: Partial<Backbone> = {}): Backbone {
     posGrid: 4,
     interpolate: "bicubic",
     interpolateOffset: 0.1,
+    posEmbed: "learned",
+    init: "dinov2",
     ...over,
   };
 }

@@ -7,9 +7,10 @@ import { projectionHead } from "../../src/lower/heads/projection.js";
 import type { HostTensor } from "../harness/ort.js";
 import { builder, run } from "./losses-harness.js";
 import { fixtureHead, hasFixture, host, loadFixture, relativeError, values } from "./torch-fixtures.js";
+import { requires } from "../harness/requires.js";
 
 for (const name of ["head_dino", "head_mrl"])
-  describe.skipIf(!hasFixture(name))(`${name} fixture`, () => {
+  requires(hasFixture(name), `fixture ${name}`).describe(`${name} fixture`, () => {
     it("parameter names/shapes and logits per level", async () => {
       const f = await loadFixture(name);
       const c = f.json.config.head;

@@ -18,6 +18,7 @@ import {
   values,
   type Fixture,
 } from "./torch-fixtures.js";
+import { requires } from "../harness/requires.js";
 
 const TOL = 1e-5;
 let worst = 0;
@@ -60,51 +61,54 @@ function padRows(t: HostTensor, rows: number): HostTensor {
   return f32([rows, k], data);
 }
 
-describe.skipIf(!hasFixture("loss_dino_sinkhorn"))("DINO loss fixtures", () => {
-  for (const name of ["loss_dino_sinkhorn", "loss_dino_centering"])
-    it(`${name}: targets, local/global parts and total`, async () => {
-      const f = await loadFixture(name);
-      const c = f.json.config;
-      const b = builder();
-      const z = swapViews(b, b.input("t", host(f, "input.teacher_logits")));
-      const temp = b.input("temp", host(f, "input.teacher_temp"));
-      const outs: Record<string, Value> = {};
-      let targets: Value;
-      if (c.losses.dino.targets === "sinkhorn") {
-        targets = sinkhornTargets(b.g, z, temp, {
-          iterations: c.losses.dino.sinkhorn_iterations,
-          preNormalise: c.losses.dino.sinkhorn_prenormalise,
+requires(hasFixture("loss_dino_sinkhorn"), "fixture loss_dino_sinkhorn").describe(
+  "DINO loss fixtures",
+  () => {
+    for (const name of ["loss_dino_sinkhorn", "loss_dino_centering"])
+      it(`${name}: targets, local/global parts and total`, async () => {
+        const f = await loadFixture(name);
+        const c = f.json.config;
+        const b = builder();
+        const z = swapViews(b, b.input("t", host(f, "input.teacher_logits")));
+        const temp = b.input("temp", host(f, "input.teacher_temp"));
+        const outs: Record<string, Value> = {};
+        let targets: Value;
+        if (c.losses.dino.targets === "sinkhorn") {
+          targets = sinkhornTargets(b.g, z, temp, {
+            iterations: c.losses.dino.sinkhorn_iterations,
+            preNormalise: c.losses.dino.sinkhorn_prenormalise,
+          });
+        } else {
+          const center = b.input("c", host(f, "input.center"));
+          targets = centeredTargets(b.g, z, center, temp);
+          outs["center"] = nextCenter(b.g, center, z, c.losses.dino.center_momentum);
+        }
+        const parts = dinoLoss(
+          b.g,
+          b.input("sg", host(f, "input.student_global_logits")),
+          b.input("sl", host(f, "input.student_local_logits")),
+          targets,
+          c.local_count,
+          c.losses.dino.student_temp,
+        );
+        const out = await run(b, {
+          ...outs,
+          targets,
+          local: parts.local,
+          global: parts.global,
+          total: b.g.add(parts.local, parts.global),
         });
-      } else {
-        const center = b.input("c", host(f, "input.center"));
-        targets = centeredTargets(b.g, z, center, temp);
-        outs["center"] = nextCenter(b.g, center, z, c.losses.dino.center_momentum);
-      }
-      const parts = dinoLoss(
-        b.g,
-        b.input("sg", host(f, "input.student_global_logits")),
-        b.input("sl", host(f, "input.student_local_logits")),
-        targets,
-        c.local_count,
-        c.losses.dino.student_temp,
-      );
-      const out = await run(b, {
-        ...outs,
-        targets,
-        local: parts.local,
-        global: parts.global,
-        total: b.g.add(parts.local, parts.global),
+        expect(err(arr(out["targets"]), values(f, "output.teacher_targets"))).toBeLessThan(TOL);
+        expect(err(arr(out["local"]), values(f, "output.loss_dino_local"))).toBeLessThan(TOL);
+        expect(err(arr(out["global"]), values(f, "output.loss_dino_global"))).toBeLessThan(TOL);
+        expect(err(arr(out["total"]), values(f, "output.loss_dino"))).toBeLessThan(TOL);
+        if (outs["center"])
+          expect(err(arr(out["center"]), values(f, "output.center_updated"))).toBeLessThan(TOL);
       });
-      expect(err(arr(out["targets"]), values(f, "output.teacher_targets"))).toBeLessThan(TOL);
-      expect(err(arr(out["local"]), values(f, "output.loss_dino_local"))).toBeLessThan(TOL);
-      expect(err(arr(out["global"]), values(f, "output.loss_dino_global"))).toBeLessThan(TOL);
-      expect(err(arr(out["total"]), values(f, "output.loss_dino"))).toBeLessThan(TOL);
-      if (outs["center"])
-        expect(err(arr(out["center"]), values(f, "output.center_updated"))).toBeLessThan(TOL);
-    });
-});
+  },
+);
 
-describe.skipIf(!hasFixture("loss_ibot"))("iBOT loss fixture", () => {
+requires(hasFixture("loss_ibot"), "fixture loss_ibot").describe("iBOT loss fixture", () => {
   it("Sinkhorn and centering targets, the weighted loss and the centre update", async () => {
     const f = await loadFixture("loss_ibot");
     const c = f.json.config;
@@ -147,7 +151,7 @@ describe.skipIf(!hasFixture("loss_ibot"))("iBOT loss fixture", () => {
   });
 });
 
-describe.skipIf(!hasFixture("loss_koleo"))("KoLeo fixture", () => {
+requires(hasFixture("loss_koleo"), "fixture loss_koleo").describe("KoLeo fixture", () => {
   it("per-chunk values and the weighted sum", async () => {
     const f = await loadFixture("loss_koleo");
     const c = f.json.config;
@@ -166,7 +170,7 @@ describe.skipIf(!hasFixture("loss_koleo"))("KoLeo fixture", () => {
   });
 });
 
-describe.skipIf(!hasFixture("loss_mrl"))("Franca nested losses fixture", () => {
+requires(hasFixture("loss_mrl"), "fixture loss_mrl").describe("Franca nested losses fixture", () => {
   it("per-level DINO and iBOT terms (padded rows inside the iBOT Sinkhorn) and their sums", async () => {
     const f = await loadFixture("loss_mrl");
     const c = f.json.config;

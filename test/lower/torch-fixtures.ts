@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readSafetensors, type Tensor } from "../../src/runtime/checkpoint/safetensors.js";
-import { nestedLevels, type Head } from "../../src/ir/model.js";
+import { nestedLevels, type Backbone, type Head } from "../../src/ir/model.js";
 import type { HostTensor } from "../harness/ort.js";
 
 export const FIXTURES = process.env.VFMC_TORCH_FIXTURES ?? "test/fixtures/torch";
@@ -28,6 +28,15 @@ export interface Fixture {
 
 export function hasFixture(name: string): boolean {
   return existsSync(join(FIXTURES, `${name}.json`));
+}
+
+/** A committed fixture: loaded, or the test fails saying which file is missing (never a silent skip). */
+export async function fixtureCase(name: string): Promise<Fixture> {
+  if (!hasFixture(name))
+    throw new Error(
+      `missing fixture ${join(FIXTURES, name)}.json: regenerate with /usr/bin/python3 test/reference/reference.py --out ${FIXTURES} --only ${name}`,
+    );
+  return loadFixture(name);
 }
 
 export async function loadFixture(name: string): Promise<Fixture> {
@@ -62,6 +71,28 @@ export function relativeError(got: ArrayLike<number>, golden: ArrayLike<number>)
     scale = Math.max(scale, Math.abs(golden[i]!));
   }
   return diff / Math.max(scale, 1e-30);
+}
+
+/** The backbone of the model IR from a fixture's backbone config (vit.py to_json keys); the rest from `base`. */
+export function fixtureBackbone(base: Backbone, b: Record<string, any>): Backbone {
+  return {
+    ...base,
+    patch: b.patch,
+    dim: b.dim,
+    depth: b.depth,
+    heads: b.heads,
+    headDim: b.dim / b.heads,
+    mlpRatio: b.mlp_ratio,
+    ffn: b.ffn,
+    ffnHidden: b.ffn_hidden,
+    qkvBias: b.qkv_bias,
+    registers: b.registers,
+    layerscale: b.layerscale,
+    dropPath: b.drop_path,
+    posGrid: b.pos_grid,
+    interpolate: b.antialias ? "bicubic_antialias" : "bicubic",
+    interpolateOffset: b.interpolate_offset,
+  };
 }
 
 /** A head of the model IR from a fixture's head config (the reference's snake_case keys). */

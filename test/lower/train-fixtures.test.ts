@@ -12,6 +12,7 @@ import type { HostTensor } from "../harness/ort.js";
 import { runModel } from "../harness/ort.js";
 import { f32 } from "./losses-harness.js";
 import {
+  fixtureBackbone,
   fixtureHead,
   gatherInputs,
   hasFixture,
@@ -23,6 +24,7 @@ import {
   type Fixture,
 } from "./torch-fixtures.js";
 import { tinyIr } from "./train-tiny.js";
+import { requires } from "../harness/requires.js";
 
 function irOf(f: Fixture): ModelIR {
   const c = f.json.config;
@@ -43,24 +45,7 @@ function irOf(f: Fixture): ModelIR {
   return {
     ...base,
     input: { size: c.crops.global.size, channels: 3, mean: [0, 0, 0], std: [1, 1, 1] },
-    backbone: {
-      ...base.backbone,
-      patch: b.patch,
-      dim: b.dim,
-      depth: b.depth,
-      heads: b.heads,
-      headDim: b.dim / b.heads,
-      mlpRatio: b.mlp_ratio,
-      ffn: b.ffn,
-      ffnHidden: b.ffn_hidden,
-      qkvBias: b.qkv_bias,
-      registers: b.registers,
-      layerscale: b.layerscale,
-      dropPath: b.drop_path,
-      posGrid: b.pos_grid,
-      interpolate: b.antialias ? "bicubic_antialias" : "bicubic",
-      interpolateOffset: b.interpolate_offset,
-    },
+    backbone: fixtureBackbone(base.backbone, b),
     crops: {
       ...base.crops,
       global: { ...base.crops.global, count: c.crops.global.count, size: c.crops.global.size },
@@ -134,105 +119,112 @@ function feedsOf(
 const arr = (t: HostTensor | undefined): number[] => Array.from(t!.data as Float32Array);
 
 for (const name of ["grads_dinov2", "grads_franca"])
-  describe.skipIf(!hasFixture(name))(`${name}: the gradient graph against PyTorch`, () => {
-    it("loss parts within 1e-5, every parameter gradient within 1e-4 (relative to the tensor's max)", async () => {
-      const f = await loadFixture(name);
-      const ir = irOf(f);
-      const lowered = lowerGrad({ ir, backbone: ir.backbone });
-      const student = Object.keys(f.json.parameters);
-      expect(lowered.params.map((p) => p.name)).toEqual(student);
-      const out = await runModel(toOnnx(lowered.graph, { opset: 17 }), feedsOf(f, lowered.graph.inputs), {
-        graphOptimizationLevel: "basic",
+  requires(hasFixture(name), `fixture ${name}`).describe(
+    `${name}: the gradient graph against PyTorch`,
+    () => {
+      it("loss parts within 1e-5, every parameter gradient within 1e-4 (relative to the tensor's max)", async () => {
+        const f = await loadFixture(name);
+        const ir = irOf(f);
+        const lowered = lowerGrad({ ir, backbone: ir.backbone });
+        const student = Object.keys(f.json.parameters);
+        expect(lowered.params.map((p) => p.name)).toEqual(student);
+        const out = await runModel(toOnnx(lowered.graph, { opset: 17 }), feedsOf(f, lowered.graph.inputs), {
+          graphOptimizationLevel: "basic",
+        });
+        let worstLoss = 0;
+        for (const part of ["loss", "loss_dino", "loss_ibot", "loss_koleo"]) {
+          const err = relativeError(arr(out[part]), values(f, `output.${part}`));
+          worstLoss = Math.max(worstLoss, err);
+          expect(err, part).toBeLessThan(1e-5);
+        }
+        let worst = 0;
+        for (const p of student) {
+          const err = relativeError(arr(out[GRAD + p]), values(f, `grad.${p}`));
+          worst = Math.max(worst, err);
+          expect(err, `grad ${p}`).toBeLessThan(1e-4);
+        }
+        console.info(
+          `${name}: worst relative error: losses ${worstLoss.toExponential(2)}, gradients ${worst.toExponential(2)}`,
+        );
       });
-      let worstLoss = 0;
-      for (const part of ["loss", "loss_dino", "loss_ibot", "loss_koleo"]) {
-        const err = relativeError(arr(out[part]), values(f, `output.${part}`));
-        worstLoss = Math.max(worstLoss, err);
-        expect(err, part).toBeLessThan(1e-5);
-      }
-      let worst = 0;
-      for (const p of student) {
-        const err = relativeError(arr(out[GRAD + p]), values(f, `grad.${p}`));
-        worst = Math.max(worst, err);
-        expect(err, `grad ${p}`).toBeLessThan(1e-4);
-      }
-      console.info(
-        `${name}: worst relative error: losses ${worstLoss.toExponential(2)}, gradients ${worst.toExponential(2)}`,
-      );
-    });
-  });
+    },
+  );
 
 for (const name of ["step_dinov2", "step_franca"])
-  describe.skipIf(!hasFixture(name))(`${name}: the training-step graph against PyTorch`, () => {
-    it("updated student, teacher, moments and centres match one PyTorch step", async () => {
-      const f = await loadFixture(name);
-      const ir = irOf(f);
-      const lowered = lowerTrainStep({ ir, backbone: ir.backbone });
-      // the §7.2 parameter groups agree with the reference's table
-      for (const p of lowered.params) {
-        const ref = f.json.parameters[p.name]!;
-        expect(p.lrMultiplier, p.name).toBeCloseTo(ref.lr_multiplier!, 12);
-        expect(p.decay ? 1 : 0, p.name).toBe(ref.wd_multiplier);
-        expect(p.lastLayer, p.name).toBe(ref.is_last_layer);
-        expect(p.group, p.name).toBe(ref.module);
-      }
-      const out = await runModel(toOnnx(lowered.graph, { opset: 17 }), feedsOf(f, lowered.graph.inputs), {
-        graphOptimizationLevel: "basic",
-      });
-      for (const part of ["loss", "loss_dino", "loss_ibot", "loss_koleo"])
-        expect(relativeError(arr(out[part]), values(f, `output.${part}`)), part).toBeLessThan(1e-5);
-      for (const m of f.json.config.optim.clip_modules as string[])
-        expect(relativeError(arr(out[`grad_norm.${m}`]), values(f, `output.grad_norm.${m}`)), m).toBeLessThan(
-          1e-5,
-        );
-
-      // docs/parity.md: entries with an exactly-zero gradient under a fresh AdamW are compared with atol = lr (·(1−m))
-      const loose = new Map<string, { elements: [number, number]; atol: number }>();
-      for (const ill of (f.json.config.ill_conditioned ?? []) as {
-        tensors: string[];
-        elements: [number, number];
-        atol: Record<string, number>;
-      }[])
-        for (const t of ill.tensors)
-          loose.set(t, {
-            elements: ill.elements,
-            atol: t.startsWith("updated.teacher.") ? ill.atol["updated.teacher."]! : ill.atol["updated."]!,
-          });
-      const compare = (ours: string, golden: string, atol: number, rtol: number): number => {
-        const got = arr(out[ours]);
-        const want = values(f, golden);
-        const l = loose.get(golden);
-        let worst = 0;
-        const scale = Math.max(...want.map(Math.abs));
-        want.forEach((w, i) => {
-          const a = l && i >= l.elements[0] && i < l.elements[1] ? l.atol : atol;
-          const excess = Math.abs(got[i]! - w) - (a + rtol * scale);
-          if (a === atol) worst = Math.max(worst, Math.abs(got[i]! - w));
-          expect(excess, `${golden}[${i}]: ${got[i]} vs ${w}`).toBeLessThanOrEqual(0);
+  requires(hasFixture(name), `fixture ${name}`).describe(
+    `${name}: the training-step graph against PyTorch`,
+    () => {
+      it("updated student, teacher, moments and centres match one PyTorch step", async () => {
+        const f = await loadFixture(name);
+        const ir = irOf(f);
+        const lowered = lowerTrainStep({ ir, backbone: ir.backbone });
+        // the §7.2 parameter groups agree with the reference's table
+        for (const p of lowered.params) {
+          const ref = f.json.parameters[p.name]!;
+          expect(p.lrMultiplier, p.name).toBeCloseTo(ref.lr_multiplier!, 12);
+          expect(p.decay ? 1 : 0, p.name).toBe(ref.wd_multiplier);
+          expect(p.lastLayer, p.name).toBe(ref.is_last_layer);
+          expect(p.group, p.name).toBe(ref.module);
+        }
+        const out = await runModel(toOnnx(lowered.graph, { opset: 17 }), feedsOf(f, lowered.graph.inputs), {
+          graphOptimizationLevel: "basic",
         });
-        return worst;
-      };
-      // worst errors reported below leave out the ill-conditioned entries
-      let worstParam = 0;
-      let worstTeacher = 0;
-      for (const p of lowered.params) {
-        worstParam = Math.max(worstParam, compare(NEXT + p.name, `updated.${p.name}`, 1e-6, 0));
-        worstTeacher = Math.max(
-          worstTeacher,
-          compare(`${NEXT}teacher.${p.name}`, `updated.teacher.${p.name}`, 1e-6, 0),
+        for (const part of ["loss", "loss_dino", "loss_ibot", "loss_koleo"])
+          expect(relativeError(arr(out[part]), values(f, `output.${part}`)), part).toBeLessThan(1e-5);
+        for (const m of f.json.config.optim.clip_modules as string[])
+          expect(
+            relativeError(arr(out[`grad_norm.${m}`]), values(f, `output.grad_norm.${m}`)),
+            m,
+          ).toBeLessThan(1e-5);
+
+        // docs/parity.md: entries with an exactly-zero gradient under a fresh AdamW are compared with atol = lr (·(1−m))
+        const loose = new Map<string, { elements: [number, number]; atol: number }>();
+        for (const ill of (f.json.config.ill_conditioned ?? []) as {
+          tensors: string[];
+          elements: [number, number];
+          atol: Record<string, number>;
+        }[])
+          for (const t of ill.tensors)
+            loose.set(t, {
+              elements: ill.elements,
+              atol: t.startsWith("updated.teacher.") ? ill.atol["updated.teacher."]! : ill.atol["updated."]!,
+            });
+        const compare = (ours: string, golden: string, atol: number, rtol: number): number => {
+          const got = arr(out[ours]);
+          const want = values(f, golden);
+          const l = loose.get(golden);
+          let worst = 0;
+          const scale = Math.max(...want.map(Math.abs));
+          want.forEach((w, i) => {
+            const a = l && i >= l.elements[0] && i < l.elements[1] ? l.atol : atol;
+            const excess = Math.abs(got[i]! - w) - (a + rtol * scale);
+            if (a === atol) worst = Math.max(worst, Math.abs(got[i]! - w));
+            expect(excess, `${golden}[${i}]: ${got[i]} vs ${w}`).toBeLessThanOrEqual(0);
+          });
+          return worst;
+        };
+        // worst errors reported below leave out the ill-conditioned entries
+        let worstParam = 0;
+        let worstTeacher = 0;
+        for (const p of lowered.params) {
+          worstParam = Math.max(worstParam, compare(NEXT + p.name, `updated.${p.name}`, 1e-6, 0));
+          worstTeacher = Math.max(
+            worstTeacher,
+            compare(`${NEXT}teacher.${p.name}`, `updated.teacher.${p.name}`, 1e-6, 0),
+          );
+          compare(NEXT + OPT_M + p.name, `updated.exp_avg.${p.name}`, 1e-9, 1e-4);
+          compare(NEXT + OPT_V + p.name, `updated.exp_avg_sq.${p.name}`, 1e-9, 1e-4);
+        }
+        if (f.tensors.has("updated.center.dino"))
+          compare(`${NEXT}dino_loss.center`, "updated.center.dino", 1e-6, 1e-5);
+        if (f.tensors.has("updated.center.ibot"))
+          compare(`${NEXT}ibot_patch_loss.center`, "updated.center.ibot", 1e-6, 1e-5);
+        expect(Number((out[`${NEXT}step`]!.data as BigInt64Array)[0])).toBe(
+          Number((tensor(f, "state.adam_step").data as BigInt64Array)[0] ?? 0n) + 1,
         );
-        compare(NEXT + OPT_M + p.name, `updated.exp_avg.${p.name}`, 1e-9, 1e-4);
-        compare(NEXT + OPT_V + p.name, `updated.exp_avg_sq.${p.name}`, 1e-9, 1e-4);
-      }
-      if (f.tensors.has("updated.center.dino"))
-        compare(`${NEXT}dino_loss.center`, "updated.center.dino", 1e-6, 1e-5);
-      if (f.tensors.has("updated.center.ibot"))
-        compare(`${NEXT}ibot_patch_loss.center`, "updated.center.ibot", 1e-6, 1e-5);
-      expect(Number((out[`${NEXT}step`]!.data as BigInt64Array)[0])).toBe(
-        Number((tensor(f, "state.adam_step").data as BigInt64Array)[0] ?? 0n) + 1,
-      );
-      console.info(
-        `${name}: worst |Δ| student ${worstParam.toExponential(2)}, teacher ${worstTeacher.toExponential(2)}`,
-      );
-    });
-  });
+        console.info(
+          `${name}: worst |Δ| student ${worstParam.toExponential(2)}, teacher ${worstTeacher.toExponential(2)}`,
+        );
+      });
+    },
+  );

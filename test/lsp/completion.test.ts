@@ -47,6 +47,7 @@ describe("completion", () => {
       "crops",
       "masking",
       "heads",
+      "decoder",
       "losses",
       "teacher",
       "optim",
@@ -55,8 +56,29 @@ describe("completion", () => {
       "export",
     ]);
     expect(items.find((i) => i.label === "masking")?.insertText).toBe(
-      "masking ${1|block,none,cyclic|} { $0 }",
+      "masking ${1|block,none,cyclic,random|} { $0 }",
     );
+  });
+
+  it("the MAE sections: its loss, the random masking's one key, the decoder's keys", async () => {
+    expect(labels(await complete("model a {\n  losses { | }\n}\n"))).toEqual([
+      "dino",
+      "ibot",
+      "koleo",
+      "mae",
+    ]);
+    expect(labels(await complete("model a {\n  losses { mae { | } }\n}\n"))).toEqual(["weight", "norm_pix"]);
+    expect(labels(await complete("model a {\n  masking random { | }\n}\n"))).toEqual(["ratio"]);
+    expect(labels(await complete("model a {\n  decoder { | }\n}\n"))).toEqual([
+      "dim",
+      "depth",
+      "heads",
+      "mlp_ratio",
+    ]);
+    expect(labels(await complete("model a {\n  backbone vit { pos_embed | }\n}\n"))).toEqual([
+      "learned",
+      "sincos",
+    ]);
   });
 
   it("only the keys a section's variant accepts", async () => {
@@ -70,7 +92,12 @@ describe("completion", () => {
 
   it("enum values and section kinds after a key", async () => {
     expect(labels(await complete("model a {\n  backbone vit { ffn | }\n}\n"))).toEqual(["mlp", "swiglu"]);
-    expect(labels(await complete("model a {\n  masking |\n}\n"))).toEqual(["none", "block", "cyclic"]);
+    expect(labels(await complete("model a {\n  masking |\n}\n"))).toEqual([
+      "none",
+      "block",
+      "cyclic",
+      "random",
+    ]);
     expect(labels(await complete("model a {\n  heads { dino { l2norm | } }\n}\n"))).toEqual([
       "true",
       "false",

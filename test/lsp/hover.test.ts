@@ -91,6 +91,20 @@ describe("hover", () => {
     expect(ibot).toMatch(/resolved: .*`separate false`.*`gelu_after_bottleneck false`/);
   });
 
+  it("on the MAE decoder and loss: the decoder's parameters and tensors, the key's documentation", async () => {
+    const mae = uriOf("examples/mae-tiny.vfm");
+    const maeText = readRepoFile("examples/mae-tiny.vfm");
+    client.open(mae, maeText);
+    const decoder = await hoverText(mae, positionOf(maeText, "decoder {", 2));
+    expect(decoder).toContain("**decoder** · section");
+    expect(decoder).toMatch(/\*\*parameters\*\* [\d,]+ \(/);
+    expect(decoder).toContain("| `decoder_blocks.i.attn.qkv.weight` ×4 | [192, 64] |");
+    expect(decoder).toContain("| `mask_token` | [1, 1, 64] |");
+    const normPix = await hoverText(mae, positionOf(maeText, "norm_pix", 2));
+    expect(normPix).toContain("**losses.mae.norm_pix** · bool");
+    expect(normPix).toContain("unbiased");
+  });
+
   it("on extends and import: where they lead", async () => {
     expect(await hoverText(franca, positionOf(francaText, "extends dinov2_vitb14", 9))).toContain(
       "**model dinov2_vitb14** — dinov2.vfm:",

@@ -14,6 +14,7 @@ import { fitRasa, rasaTensorNames } from "../../src/runtime/post/rasa.js";
 import { runModel } from "../harness/ort.js";
 import { hasFixture, loadFixture, relativeError, tensor } from "../lower/torch-fixtures.js";
 import { positionalTokens } from "./positional-tokens.js";
+import { requires } from "../harness/requires.js";
 
 const f32 = (x: ArrayLike<number>): Float32Array => Float32Array.from(x);
 
@@ -30,7 +31,7 @@ async function rasaFixture() {
 }
 
 describe("RASA fit graph vs the PyTorch reference", () => {
-  it.skipIf(!hasFixture("rasa"))(
+  requires(hasFixture("rasa"), "fixture rasa").it(
     "reproduces loss_pos and its gradient, then takes one AdamW step",
     async () => {
       const { fx, dim, rows, cols, tokens, pre } = await rasaFixture();
@@ -66,23 +67,26 @@ describe("RASA fit graph vs the PyTorch reference", () => {
     },
   );
 
-  it.skipIf(!hasFixture("rasa"))("the error graph gives the fixture's loss per image", async () => {
-    const { fx, dim, rows, cols, tokens, pre } = await rasaFixture();
-    const out = await runModel(toOnnx(lowerRasaError({ rows, cols, dim })), {
-      [RASA_IO.tokens]: { dtype: "float32", dims: tokens.shape, data: tokens.data as Float32Array },
-      [RASA_IO.removal]: { dtype: "float32", dims: [dim, dim], data: rasaMatrix(pre, dim) },
-      [RASA_IO.weight]: {
-        dtype: "float32",
-        dims: [2, dim],
-        data: f32(tensor(fx, "rasa_head.pos_pred.weight").data as Float32Array),
-      },
-    });
-    const perImage = out[RASA_IO.error]!.data as Float32Array;
-    expect(perImage.length).toBe(tokens.shape[0]);
-    const mean = perImage.reduce((a, b) => a + b, 0) / perImage.length;
-    const golden = (tensor(fx, "output.loss_pos").data as Float32Array)[0]!;
-    expect(Math.abs(mean - golden) / golden).toBeLessThan(1e-5);
-  });
+  requires(hasFixture("rasa"), "fixture rasa").it(
+    "the error graph gives the fixture's loss per image",
+    async () => {
+      const { fx, dim, rows, cols, tokens, pre } = await rasaFixture();
+      const out = await runModel(toOnnx(lowerRasaError({ rows, cols, dim })), {
+        [RASA_IO.tokens]: { dtype: "float32", dims: tokens.shape, data: tokens.data as Float32Array },
+        [RASA_IO.removal]: { dtype: "float32", dims: [dim, dim], data: rasaMatrix(pre, dim) },
+        [RASA_IO.weight]: {
+          dtype: "float32",
+          dims: [2, dim],
+          data: f32(tensor(fx, "rasa_head.pos_pred.weight").data as Float32Array),
+        },
+      });
+      const perImage = out[RASA_IO.error]!.data as Float32Array;
+      expect(perImage.length).toBe(tokens.shape[0]);
+      const mean = perImage.reduce((a, b) => a + b, 0) / perImage.length;
+      const golden = (tensor(fx, "output.loss_pos").data as Float32Array)[0]!;
+      expect(Math.abs(mean - golden) / golden).toBeLessThan(1e-5);
+    },
+  );
 });
 
 describe("position targets", () => {

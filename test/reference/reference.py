@@ -22,6 +22,7 @@ torch.set_num_threads(1)  # determinism and a fair share of a small machine
 
 import cases_inference as CI  # noqa: E402
 import cases_losses as CL  # noqa: E402
+import cases_mae as CM  # noqa: E402
 import cases_training as CT  # noqa: E402
 
 
@@ -37,6 +38,7 @@ def all_cases():
     names = ["grads_dinov2", "grads_franca", "step_dinov2", "step_franca"]
     for name, make in zip(names, CT.training_cases()):
         yield name, make
+    yield from CM.mae_cases()
 
 
 def main(argv=None) -> int:

@@ -19,6 +19,7 @@ import torch
 import heads as H
 import interp
 import train_step as T
+import mae as MAE
 import vit as V
 import safetensors_io as st
 
@@ -58,6 +59,18 @@ def _recompute(j: Dict, ts: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
     elif kind == "interp":
         for e in cfg["matrices"]:
             out[e["name"]] = interp.resize_matrix(e["M"], e["g"], e["offset"], e["antialias"])
+    elif kind in ("grads", "step") and "mae" in cfg["losses"]:
+        dj, oj = cfg["decoder"], cfg["optim"]
+        dec = MAE.DecoderConfig(dj["dim"], dj["depth"], dj["heads"], dj["mlp_ratio"])
+        r = MAE.train_step(params, _vit_cfg(cfg["backbone"]), dec, ts["input.global_crops"], ts["input.patch_order"],
+                           cfg["masking"]["ratio"], cfg["losses"]["mae"]["norm_pix"], float(ts["input.lr"]),
+                           float(ts["input.wd"]), tuple(oj["betas"]), oj["eps"])
+        out.update({"output.loss": r["out"].loss, "output.pred": r["out"].pred, "output.mask": r["out"].mask})
+        out.update({"grad." + k: v for k, v in r["grads"].items()})
+        if kind == "step":
+            for pre, key in (("updated.", "updated"), ("updated.exp_avg.", "exp_avg"),
+                             ("updated.exp_avg_sq.", "exp_avg_sq")):
+                out.update({pre + k: v for k, v in r[key].items()})
     elif kind in ("grads", "step"):
         hj, lj, oj = cfg["heads"], cfg["losses"], cfg["optim"]
         tc = T.TrainConfig(

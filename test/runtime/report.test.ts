@@ -10,6 +10,7 @@ import { decodePng, toRgb8 } from "../../src/runtime/image/png.js";
 import { reportHtml } from "../../src/runtime/report/html.js";
 import { parseMetrics, readRunMetrics } from "../../src/runtime/report/metrics.js";
 import { PALETTE, ticks } from "../../src/runtime/report/svg-chart.js";
+import { requires } from "../harness/requires.js";
 
 function runLines(steps: number): string {
   const lines: string[] = [];
@@ -88,7 +89,7 @@ describe("the HTML page", () => {
     expect(html).toContain("tiny&lt;test&gt; — training run");
   });
 
-  it.skipIf(!chromium())(
+  requires(Boolean(chromium()), "Chromium").it(
     "renders in headless Chromium with every chart drawn",
     () => {
       const page = join(dir, "page.html");

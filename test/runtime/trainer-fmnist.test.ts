@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Io } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { scratchDir } from "../harness/scratch-dir.js";
+import { requires } from "../harness/requires.js";
 
 const DATA = "/usr/share/datasets/fashion-mnist";
 const root = scratchDir("vfmc-fmnist-");
@@ -31,7 +32,7 @@ interface Knn {
   results: { k: number; top1: number; top5: number }[];
 }
 
-describe.skipIf(!existsSync(DATA))("training on Fashion-MNIST", () => {
+requires(existsSync(DATA), "Debian's dataset-fashion-mnist").describe("training on Fashion-MNIST", () => {
   it("raises k-NN top-1 far above the random initialisation in 100 steps", { timeout: 600_000 }, async () => {
     const file = join(root, "fmnist-ci.vfm");
     writeFileSync(file, spec);

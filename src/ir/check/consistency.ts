@@ -1,10 +1,15 @@
-// Cross-section consistency (VFM3012, 3013, 3018, 3019, 3023): settings that are each valid but do not fit together. The
+// Cross-section consistency (VFM3012, 3013, 3018, 3019, 3023, 3108, 3109): settings that are each valid but do not fit
+// together. The
 // loss terms' own rules (iBOT and its masking, KoLeo's pairs, head options) live in their files (src/lower/objectives).
 import { spanOf } from "../model.js";
 import type { CheckContext } from "./context.js";
 
-export function checkConsistency({ model, bag }: CheckContext): void {
-  const { train, crops } = model;
+export function checkConsistency({ model, values, bag }: CheckContext): void {
+  const { train, crops, masking } = model;
+  if (masking.kind === "random" && masking.ratio.lo !== masking.ratio.hi)
+    bag.report("RandomMaskingOneRatio", spanOf(model, "masking.ratio"), [masking.ratio.lo, masking.ratio.hi]);
+  if (model.decoder === null && values.spans.has("decoder"))
+    bag.report("DecoderUnused", spanOf(model, "decoder"));
   if (model.export.outputs.includes("registers") && model.backbone.registers === 0) {
     bag.report(
       "OutputNeedsRegisters",

@@ -1,4 +1,4 @@
-// Shape checks (VFM3003, 3004, 3009): divisibility the ViT needs. The heads' (VFM3005, 3006) are their loss terms'.
+// Shape checks (VFM3003, 3004, 3009, 3106): divisibility the ViT needs. The heads' (VFM3005, 3006) are their loss terms'.
 import { spanOf } from "../model.js";
 import type { CheckContext } from "./context.js";
 
@@ -40,6 +40,8 @@ export function checkShapes({ model, values, bag }: CheckContext): void {
       lower + b.patch,
     ]);
   }
+  if (b.posEmbed === "sincos" && b.dim % 4 !== 0)
+    bag.report("SincosDimNotDivisibleBy4", spanOf(model, "backbone.pos_embed"), ["backbone.dim", b.dim]);
   for (const key of ["mean", "std"] as const) {
     const n = model.input[key].length;
     if (n !== model.input.channels)

@@ -1,6 +1,7 @@
 // All sections of a model, in the order `vfmc fmt`, `vfmc info` and docs/language.md list them.
 import { backboneSection } from "./backbone.js";
 import { cropsSection } from "./crops.js";
+import { decoderSection } from "./decoder.js";
 import { exportSection } from "./export.js";
 import { headsSection } from "./heads.js";
 import { inputSection } from "./input.js";
@@ -20,6 +21,7 @@ const sections: readonly SectionSpec[] = [
   cropsSection,
   maskingSection,
   headsSection,
+  decoderSection,
   lossesSection,
   teacherSection,
   optimSection,

@@ -1,9 +1,10 @@
-// `losses { dino { … } ibot { … } koleo { … } }` (§3).
+// `losses { dino { … } ibot { … } koleo { … } }` (§3), or `losses { mae { … } }` (He et al. 2022). Writing `mae` makes
+// the model a masked autoencoder: its only term is the reconstruction loss (no teacher, one view).
 import type { SectionSpec } from "./types.js";
 
 export const lossesSection: SectionSpec = {
   name: "losses",
-  doc: "Loss terms and their teacher targets (§3); a weight of 0 turns a term off.",
+  doc: "Loss terms and their teacher targets (§3); a weight of 0 turns a term off. Without `mae` the terms are dino, ibot and koleo; with `mae` the model is a masked autoencoder and that is its only term.",
   keys: [
     {
       key: "dino",
@@ -119,6 +120,24 @@ export const lossesSection: SectionSpec = {
             min: 0,
             default: 0.1,
             doc: "loss weight (0.1 in both repos); 0 = off",
+          },
+        ],
+      },
+    },
+    {
+      key: "mae",
+      kind: "section",
+      doc: "masked-autoencoder reconstruction loss (makes the model an MAE)",
+      section: {
+        name: "mae",
+        doc: "MAE reconstruction loss: mean squared error of the decoder's pixels on the removed patches (He et al. 2022, §3)",
+        keys: [
+          { key: "weight", kind: "number", min: 0, minExclusive: true, default: 1.0, doc: "loss weight" },
+          {
+            key: "norm_pix",
+            kind: "bool",
+            default: false,
+            doc: "targets are each patch's pixels normalised by their own mean and (unbiased) variance, eps 1e-6 (MAE's --norm_pix_loss; off by default in main_pretrain.py, on in its PRETRAIN.md recipe)",
           },
         ],
       },

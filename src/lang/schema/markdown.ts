@@ -32,6 +32,7 @@ function kindText(k: KeySpec): string {
   if (k.kind === "list")
     return `list of numbers${k.length !== undefined ? ` (${k.length === "channels" ? "one per channel" : `${k.length}`})` : ""}`;
   if (k.kind === "per_crop") return "probability or `[global1, global2, local]`";
+  if (k.kind === "range" && k.single) return "range, or one number `x` for `x .. x`";
   return k.kind;
 }
 

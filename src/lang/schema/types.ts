@@ -44,6 +44,8 @@ export interface KeySpec {
   readonly items?: "number" | "name";
   /** exact list length; "channels" = input.channels */
   readonly length?: number | "channels";
+  /** a range key that also takes one number x, meaning the range x .. x */
+  readonly single?: boolean;
   readonly section?: SectionSpec;
 }
 

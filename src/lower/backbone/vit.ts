@@ -13,10 +13,12 @@ import type { FfnParams } from "./ffn.js";
 import { backboneParamSpecs, type BackboneParamOptions } from "./params.js";
 import { patchEmbed } from "./patch-embed.js";
 import { resizePosEmbed } from "./pos-embed.js";
+import { sincosPosEmbed } from "./sincos.js";
 
 export interface BackboneParams {
   readonly clsToken: Value; // [1, 1, D]
-  readonly posEmbed: Value; // [1, 1 + M², D]
+  /** [1, 1 + M², D]; absent for a `pos_embed sincos` backbone, whose fixed table is a graph constant */
+  readonly posEmbed?: Value;
   readonly registerTokens?: Value; // [1, R, D]
   readonly maskToken?: Value; // [1, D]; absent in inference graphs
   readonly patchEmbed: [Value, Value];
@@ -79,11 +81,12 @@ export function backboneParams(
   }
   const registerTokens = opt(names.registerTokens);
   const maskToken = opt(names.maskToken);
+  const posEmbed = opt(names.posEmbed);
   return {
     specs,
     params: {
       clsToken: get(names.clsToken),
-      posEmbed: get(names.posEmbed),
+      ...(posEmbed ? { posEmbed } : {}),
       ...(registerTokens ? { registerTokens } : {}),
       ...(maskToken ? { maskToken } : {}),
       patchEmbed: pair(names.patchEmbed),
@@ -96,6 +99,11 @@ export function backboneParams(
 export interface VitOptions {
   /** bool [N, P]: patch tokens replaced by mask_token (student global crops, §4.4) */
   readonly masks?: Value;
+  /**
+   * int64 [N, K]: the only patches the blocks see, in this order (MAE's encoder, He et al. 2022 §3): position
+   * embedding added first, the others removed, then the CLS in front (models_mae.py forward_encoder). Static N.
+   */
+  readonly keep?: Value;
   /** patch grid of `pixels`; checked against its shape */
   readonly gridH?: number;
   readonly gridW?: number;
@@ -139,7 +147,8 @@ export function vitForward(
   const d = bb.dim;
   const r = bb.registers;
   const np = gh * gw;
-  const t = 1 + r + np;
+  const kept = opts.keep ? (opts.keep.shape[1] as number) : np;
+  const t = 1 + r + kept;
 
   const at = opts.at ?? noSources;
   let patches = at("backbone.patch", () => patchEmbed(g, pixels, ...p.patchEmbed, bb.patch)); // [N, P, D]
@@ -154,16 +163,40 @@ export function vitForward(
   // and one [1, T, D] addend carries everything that is shared across the batch, so no op has to broadcast a
   // parameter to the symbolic batch size.
   const pos = at("backbone.pos_grid", () =>
-    resizePosEmbed(g, p.posEmbed, { interpolate: bb.interpolate, offset: bb.interpolateOffset }, gh, gw),
+    resizePosEmbed(
+      g,
+      p.posEmbed ?? sincosPosEmbed(g, bb.dim, bb.posGrid),
+      { interpolate: bb.interpolate, offset: bb.interpolateOffset },
+      gh,
+      gw,
+    ),
   );
-  let x = at("backbone", () => {
-    const head = g.add(p.clsToken, g.slice(pos, [0], [1], [1]));
-    const addend = g.concat(
-      [head, ...(p.registerTokens ? [p.registerTokens] : []), g.slice(pos, [1], [1 + np], [1])],
-      1,
-    );
-    return g.add(g.pad(patches, [0, 1 + r, 0, 0, 0, 0]), addend); // [N, T, D]
-  });
+  const keep = opts.keep;
+  let x = keep
+    ? at("masking", () => {
+        assert(typeof n === "number", "the visible-token gather needs a static batch");
+        const withPos = g.add(patches, g.slice(pos, [1], [1 + np], [1])); // [N, P, D]
+        const offsets = g.constant(
+          BigInt64Array.from({ length: n }, (_, b) => BigInt(b * np)),
+          "int64",
+          [n, 1],
+        );
+        const rows = g.reshape(g.add(keep, offsets), [n * kept]);
+        const visible = g.reshape(g.gather(g.reshape(withPos, [n * np, d]), rows, 0), [n, kept, d]);
+        const head = g.concat(
+          [g.add(p.clsToken, g.slice(pos, [0], [1], [1])), ...(p.registerTokens ? [p.registerTokens] : [])],
+          1,
+        ); // [1, 1 + R, D]
+        return g.add(g.pad(visible, [0, 1 + r, 0, 0, 0, 0]), g.pad(head, [0, 0, 0, 0, kept, 0])); // [N, T, D]
+      })
+    : at("backbone", () => {
+        const head = g.add(p.clsToken, g.slice(pos, [0], [1], [1]));
+        const addend = g.concat(
+          [head, ...(p.registerTokens ? [p.registerTokens] : []), g.slice(pos, [1], [1 + np], [1])],
+          1,
+        );
+        return g.add(g.pad(patches, [0, 1 + r, 0, 0, 0, 0]), addend); // [N, T, D]
+      });
 
   const residual = opts.residual ?? ((a: Value, b: Value) => g.add(a, b));
   p.blocks.forEach((bp, i) =>

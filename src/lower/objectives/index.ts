@@ -6,11 +6,12 @@ import type { ParamSpec } from "../params.js";
 import { dino } from "./dino.js";
 import { ibot } from "./ibot.js";
 import { koleo } from "./koleo.js";
+import { mae } from "./mae.js";
 import type { LossTerm } from "./term.js";
 
 export type { LossTerm } from "./term.js";
 
-export const LOSS_TERMS: readonly LossTerm[] = Object.freeze([dino, ibot, koleo]);
+export const LOSS_TERMS: readonly LossTerm[] = Object.freeze([dino, ibot, koleo, mae]);
 
 /**
  * Checkpoint modules no inference graph reads: every registered term's heads and loss state (a checkpoint may come

@@ -10,6 +10,7 @@ import type { CheckContext } from "../../ir/check/context.js";
 import type { Head, ModelIR, Schedule } from "../../ir/model.js";
 import type { BackboneParams, VitOutputs } from "../backbone/vit.js";
 import type { ParamValues } from "../heads/head-params.js";
+import type { GraphKind } from "../compile.js";
 import type { ParamSpec } from "../params.js";
 import type { At } from "../source.js";
 
@@ -86,7 +87,7 @@ export interface MetricDecl {
 
 /** A module a term owns (a head, a decoder): a row of `vfmc info`'s parameter table and the editor's hover. */
 export interface HeadCost {
-  /** the module, as the state dict names it (`dino_head`) */
+  /** the module: its parameters' clip group (`dino_head`, `decoder`) */
   readonly module: string;
   readonly params: number;
   /** the spec section that configures it (`heads.dino`) */
@@ -103,6 +104,8 @@ export interface TermCosts {
   /** FLOPs of the term's own networks in one training step: teacher forward, student forward */
   readonly teacherFlops: number;
   readonly studentFlops: number;
+  /** activations its own forward keeps for the backward pass (terms with `ownForward`) */
+  readonly activationFloats?: number;
 }
 
 /** `vfmc info`'s recipe lines a term contributes, and its part of the `losses` line. */
@@ -127,6 +130,11 @@ export interface LossTerm<T = unknown> {
   readonly tokens: "cls" | "patches";
   /** whether the term's targets come from an EMA teacher (the step then carries and updates one) */
   readonly needsTeacher: boolean;
+  /**
+   * the term runs its own student forward (MAE's encoder on the visible patches) instead of the shared multi-crop
+   * views; the cost model then counts that forward in the term's costs only
+   */
+  readonly ownForward?: boolean;
   /** contributes to the loss; a term in the model but not active outputs 0 and builds nothing */
   active(ir: ModelIR): boolean;
   /** monitor outputs beside the loss (names should start with the term's name) */
@@ -154,6 +162,8 @@ export interface LossTerm<T = unknown> {
   untrainable?(ir: ModelIR): { readonly path: string; readonly reason: string } | undefined;
   costs(ir: ModelIR): TermCosts;
   info(ir: ModelIR): TermInfo;
+  /** graphs of its own `vfmc compile --emit` offers (MAE's reconstruction, for `vfmc viz mae`) */
+  readonly graphs?: readonly GraphKind[];
 }
 
 /** Identity with a checked type: each term file exports `defineTerm({...})`. */

@@ -87,7 +87,7 @@ export function modulesSummary(m: ModelIR, section: string): string[] {
   const module = p.modules.find((h) => h.section === section);
   if (!module) return [];
   if (module.params === 0) return [`**parameters** 0 of its own: ${module.note ?? "none"}`];
-  let shown = modelHeadSpecs(m).filter((s) => s.name.startsWith(`${module.module}.`));
+  let shown = modelHeadSpecs(m).filter((s) => s.group === module.module);
   const levels: string[] = [];
   const head = module.head;
   if (head && head.nested > 1) {

@@ -6,6 +6,7 @@ import { EpochSampler } from "../data/sampler.js";
 import type { DataSpec } from "../data/source.js";
 import { collateMasks, type CollatedMasks, type MaskingOptions } from "../masks/collate.js";
 import { createMaskGenerator } from "../masks/create.js";
+import { patchOrders } from "../masks/random.js";
 import type { MaskGenerator } from "../masks/generator.js";
 import { Rng } from "../rng.js";
 import { makeMultiCropBatch, type MultiCropBatch, type MultiCropOptions } from "./multi-crop.js";
@@ -21,6 +22,8 @@ export interface BatchStreamOptions {
   readonly masking?: MaskingOptions & { readonly kind: "block" | "cyclic"; readonly patch: number };
   /** stop at the first unusable image instead of replacing it (`--strict-data`) */
   readonly strict?: boolean;
+  /** `masking random`: a random order of each image's patches, of this many patches (the global crop's grid) */
+  readonly patchOrder?: { readonly patches: number };
 }
 
 export interface StepBatch {
@@ -28,6 +31,8 @@ export interface StepBatch {
   readonly crops: MultiCropBatch;
   /** masks for the `global.count·B` global crops, rows in the same crop-major order */
   readonly masks?: CollatedMasks;
+  /** `[B, P]`: per image its patches in the order MAE's encoder keeps them (masks/random.ts) */
+  readonly patchOrder?: Int32Array;
 }
 
 export class BatchJob {
@@ -53,6 +58,10 @@ export class BatchJob {
       step,
       { strict: options.strict ?? false },
     );
+    if (options.patchOrder) {
+      const order = patchOrders(options.batch, options.patchOrder.patches, options.seed, step);
+      return { step, crops, patchOrder: order };
+    }
     if (!this.masker || !options.masking) return { step, crops };
     const nImages = options.crops.global.count * options.batch;
     const masks = collateMasks(
@@ -69,5 +78,6 @@ export class BatchJob {
 export function transferablesOf(b: StepBatch): ArrayBuffer[] {
   const arrays: ArrayBufferView[] = [b.crops.global, b.crops.local, b.crops.labels, b.crops.indices];
   if (b.masks) arrays.push(b.masks.masks, b.masks.maskedCount, b.masks.maskIndices, b.masks.maskWeights);
+  if (b.patchOrder) arrays.push(b.patchOrder);
   return arrays.map((a) => a.buffer as ArrayBuffer);
 }

@@ -74,6 +74,13 @@ const FEEDS: Readonly<Record<BatchInput, Feed>> = {
     b.masks && new ort.Tensor("float32", padded(b.masks.maskWeights, numelOf(e.shape), e.name), dims(e)),
   [BATCH.nMasked]: (_e, b) =>
     b.masks && new ort.Tensor("int64", BigInt64Array.of(BigInt(b.masks.nMasked)), []),
+  [BATCH.patchOrder]: (e, b) =>
+    b.patchOrder &&
+    new ort.Tensor(
+      "int64",
+      BigInt64Array.from(fitted(e, b.patchOrder), (x) => BigInt(x)),
+      dims(e),
+    ),
   [BATCH.dropPathGlobal]: dropPathFeed,
   [BATCH.dropPathLocal]: dropPathFeed,
 };

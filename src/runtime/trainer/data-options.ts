@@ -1,5 +1,5 @@
 // The spec's crops and masking sections (model IR) → the data pipeline's plain options (augment/batch-job.ts).
-import type { ModelIR, PerCrop } from "../../ir/model.js";
+import { gridOf, type ModelIR, type PerCrop } from "../../ir/model.js";
 import type { BatchStreamOptions } from "../augment/batch-job.js";
 import type { DataSpec } from "../data/source.js";
 
@@ -30,7 +30,8 @@ export function batchStreamOptions(ir: ModelIR, data: DataSpec): BatchStreamOpti
         solarize: { p: perCrop(a.solarize.p), threshold: a.solarize.threshold },
       },
     },
-    ...(m.kind !== "none"
+    ...(m.kind === "random" ? { patchOrder: { patches: gridOf(g.size, ir.backbone.patch) ** 2 } } : {}),
+    ...(m.kind === "block" || m.kind === "cyclic"
       ? {
           masking: {
             kind: m.kind,

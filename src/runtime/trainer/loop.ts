@@ -81,12 +81,17 @@ function nonFinite(plan: TrainPlan, metrics: Record<string, number>): string | u
   return plan.metrics.find((m) => !Number.isFinite(metrics[m]));
 }
 
-/** The teacher's parameters of a state (the carried buffers, or the initial tensors) as weights to compile with. */
-async function teacherWeights(
+/**
+ * The weights a state is evaluated with: the teacher's parameters when the model has a teacher (what DINOv2 and
+ * Franca release), else the student's (MAE). As weights to compile with, from the carried buffers or the initial
+ * tensors.
+ */
+async function evalWeights(
   plan: TrainPlan,
   read: (names: readonly string[]) => Promise<ReadonlyMap<string, unknown>> | ReadonlyMap<string, unknown>,
 ): Promise<Map<string, WeightTensor>> {
-  const inputs = plan.state.map((s) => s.input).filter((i) => i.role === "teacher");
+  const role = plan.state.some(({ input }) => input.role === "teacher") ? "teacher" : "param";
+  const inputs = plan.state.map((s) => s.input).filter((i) => i.role === role);
   const values = await read(inputs.map((i) => i.name));
   const m = new Map<string, WeightTensor>();
   for (const input of inputs)
@@ -213,7 +218,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         text: makeDiagnostic("TrainNothingToDo", undefined, [ckpt, startStep, total]).message,
       });
     }
-    if (job.init || job.weights) await evaluate("initial", await teacherWeights(plan, () => initial));
+    if (job.init || job.weights) await evaluate("initial", await evalWeights(plan, () => initial));
     else await evaluate("random-init", undefined);
 
     const onDevice = job.device === "webgpu";
@@ -239,7 +244,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
     let dataMs = 0;
     let finalMetrics: Record<string, number> = {};
     let stoppedBy: string | undefined;
-    let finalTeacher: Map<string, WeightTensor> | undefined;
+    let finalWeights: Map<string, WeightTensor> | undefined;
     const meta = (s: number): CheckpointMeta => ({ ...job.identity, step: s });
     /** a call ends where a checkpoint or an evaluation is due, or at the end */
     const nextBoundary = (from: number): number => {
@@ -361,16 +366,16 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         if (step < total && job.checkpointEvery > 0 && step % job.checkpointEvery === 0)
           await writeCheckpoint();
         if (step < total && job.evalEvery > 0 && step % job.evalEvery === 0)
-          await evaluate(step, await teacherWeights(plan, (names) => state.read(names)));
+          await evaluate(step, await evalWeights(plan, (names) => state.read(names)));
       }
       if (step > startStep || lastCheckpoint === undefined) await writeCheckpoint();
-      if (!stoppedBy) finalTeacher = await teacherWeights(plan, (names) => state.read(names));
+      if (!stoppedBy) finalWeights = await evalWeights(plan, (names) => state.read(names));
     } finally {
       await producer?.close();
       await session.release();
       await state.release();
     }
-    if (finalTeacher) await evaluate(step, finalTeacher);
+    if (finalWeights) await evaluate(step, finalWeights);
 
     return {
       model: job.manifest.model,

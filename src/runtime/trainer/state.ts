@@ -3,7 +3,7 @@
 // it from one onnxruntime call to the next.
 import { InternalError } from "../../diagnostics/diagnostic.js";
 import type { ModelIR } from "../../ir/model.js";
-import { backboneParamSpecs } from "../../lower/backbone/params.js";
+import { backboneMaskToken, backboneParamSpecs } from "../../lower/backbone/params.js";
 import { modelHeadSpecs } from "../../lower/objectives/index.js";
 import { paramOfState, studentName } from "../../lower/contract.js";
 import { initTensor } from "../../lower/init.js";
@@ -16,10 +16,10 @@ import { numelOf, type TrainPlan } from "./plan.js";
 /** Initial parameter values by graph input name, as the compiler initialises them (reference §1.6). */
 export function paramInitialiser(ir: ModelIR): (name: string) => Float32Array | undefined {
   const specs = new Map<string, ParamSpec>(
-    [...backboneParamSpecs(ir.backbone, { channels: ir.input.channels }), ...modelHeadSpecs(ir)].map((s) => [
-      s.name,
-      s,
-    ]),
+    [
+      ...backboneParamSpecs(ir.backbone, { channels: ir.input.channels, maskToken: backboneMaskToken(ir) }),
+      ...modelHeadSpecs(ir),
+    ].map((s) => [s.name, s]),
   );
   return (name) => {
     const spec = specs.get(studentName(name));

@@ -9,6 +9,7 @@ import { openDataSource, parseDataSpec } from "../../../src/runtime/data/source.
 import { SYNTHETIC_CLASSES, syntheticSource } from "../../../src/runtime/data/synthetic.js";
 import { knnEvaluate } from "../../../src/runtime/eval/knn.js";
 import { scratchDir } from "../../harness/scratch-dir.js";
+import { requires } from "../../harness/requires.js";
 
 const dir = scratchDir("vfmc-data-");
 
@@ -111,15 +112,18 @@ describe("IDX reader", () => {
   });
 
   const fashion = "/usr/share/datasets/fashion-mnist";
-  it.skipIf(!existsSync(fashion))("reads Fashion-MNIST (apt-get install dataset-fashion-mnist)", () => {
-    const src = openIdxSource(fashion);
-    const s = src.test!.get(0);
-    expect([src.train.size, src.test!.size, s.width, s.height, src.train.numClasses]).toEqual([
-      60000, 10000, 28, 28, 10,
-    ]);
-    expect(s.label).toBe(9); // the first test image is an ankle boot
-    expect(s.image.some((v) => v > 0.5)).toBe(true);
-  });
+  requires(existsSync(fashion), "Debian's dataset-fashion-mnist").it(
+    "reads Fashion-MNIST (apt-get install dataset-fashion-mnist)",
+    () => {
+      const src = openIdxSource(fashion);
+      const s = src.test!.get(0);
+      expect([src.train.size, src.test!.size, s.width, s.height, src.train.numClasses]).toEqual([
+        60000, 10000, 28, 28, 10,
+      ]);
+      expect(s.label).toBe(9); // the first test image is an ankle boot
+      expect(s.image.some((v) => v > 0.5)).toBe(true);
+    },
+  );
   if (!existsSync(fashion))
     console.warn(
       `skipping the Fashion-MNIST test: ${fashion} is absent (apt-get install -y dataset-fashion-mnist)`,
