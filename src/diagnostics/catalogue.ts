@@ -919,6 +919,23 @@ export const Diag = {
     message: "--rasa needs RASA weights, and {0} holds no rasa_head.* tensors",
     hint: "fit them with `vfmc rasa SPEC --weights CKPT -o rasa.safetensors`, then pass --weights CKPT --weights rasa.safetensors",
   },
+  TrainStopping: {
+    code: 6505,
+    severity: "info",
+    message: "{0}: stopping after the current call and writing a checkpoint (send it again to stop at once)",
+  },
+  StoppedBeforeTraining: {
+    code: 6506,
+    severity: "warning",
+    message: "{0} before the first training step: stopped at once; nothing was trained, so nothing was saved",
+    hint: "{1} holds what it held before (and the compiled graphs)",
+  },
+  StoppedAtOnce: {
+    code: 6507,
+    severity: "warning",
+    message: "{0} again: stopped at once; {1}",
+    hint: "{2}",
+  },
   // 6600–6699 — accelerators: whether a provider can run a graph, found before training (src/runtime/device-*.ts)
   DeviceNodeFailed: {
     code: 6601,

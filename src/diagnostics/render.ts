@@ -4,6 +4,10 @@ import type { Diagnostic } from "./diagnostic.js";
 
 export type SourceLookup = (file: string) => string | undefined;
 
+/** Source lines longer than this are shown as a window of this many characters, starting SOURCE_LEAD before the span. */
+const SOURCE_WINDOW = 120;
+const SOURCE_LEAD = 40;
+
 export function renderText(d: Diagnostic, sources?: SourceLookup): string {
   const where = d.span ? `${d.span.file}:${d.span.start.line}:${d.span.start.col}: ` : "";
   const lines = [`${where}${d.severity} ${d.code}: ${d.message}`];
@@ -16,8 +20,15 @@ export function renderText(d: Diagnostic, sources?: SourceLookup): string {
         d.span.end.line === d.span.start.line
           ? Math.max(1, d.span.end.col - d.span.start.col)
           : src.length - d.span.start.col + 1;
-      lines.push(`  ${src}`);
-      lines.push(`  ${" ".repeat(d.span.start.col - 1)}${"^".repeat(Math.max(1, width))}`);
+      // a long line (minified or garbage input) is shown as a window around the span, as compilers do
+      const from = src.length > SOURCE_WINDOW ? Math.max(0, d.span.start.col - 1 - SOURCE_LEAD) : 0;
+      const to = Math.min(src.length, from + SOURCE_WINDOW);
+      const before = from > 0 ? "…" : "";
+      lines.push(`  ${before}${src.slice(from, to)}${to < src.length ? "…" : ""}`);
+      const col = d.span.start.col - 1 - from + before.length;
+      lines.push(
+        `  ${" ".repeat(col)}${"^".repeat(Math.max(1, Math.min(width, to - from - col + before.length)))}`,
+      );
     }
   }
   for (const r of d.related ?? []) {

@@ -20,6 +20,8 @@ import type { TrainJob, TrainSummary } from "../../runtime/trainer/job.js";
 import { modelHash, withOverrides } from "../../runtime/trainer/overrides.js";
 import { loopModelOf, METRICS_FILE, RUN_RECORD, SKIPPED_FILE } from "../../runtime/trainer/loop.js";
 import { startTraining } from "../../runtime/trainer/trainer.js";
+import { handleStopSignals } from "../../runtime/signals.js";
+import { renderText } from "../../diagnostics/render.js";
 import { checkTrainingFits } from "../../runtime/resources.js";
 import { checkDeviceRuns } from "../../runtime/device-check.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, processIo, type Io } from "../io.js";
@@ -317,8 +319,14 @@ async function runTrain(spec: string, opts: RunCliOptions, io: Io, tty: boolean)
       if (!opts.json) process.stderr.write(t);
     },
   });
+  // what a signal may lose: nothing before this run's first step; after it, the steps since the last checkpoint
+  let stepped = false;
+  let stopping = false;
+  let lastCheckpoint: { step: number; path: string } | undefined;
   const run = startTraining(job, {
     onEvent: (e) => {
+      if (e.type === "step") stepped = true;
+      if (e.type === "checkpoint") lastCheckpoint = { step: e.step, path: e.path };
       // a skipped image is a warning: on stderr even when stdout carries the --json summary
       if (e.type === "skipped" && opts.json)
         printDiagnostics(
@@ -326,27 +334,39 @@ async function runTrain(spec: string, opts: RunCliOptions, io: Io, tty: boolean)
           [makeDiagnostic("DataImageSkipped", undefined, [e.source, e.reason, e.list])],
           false,
         );
-      progress.onEvent(e);
+      // the stop's own checkpoint is announced once, by the TrainInterrupted line below
+      if (!(stopping && e.type === "checkpoint")) progress.onEvent(e);
     },
   });
-  let stopping = false;
-  const onSignal = (sig: "SIGINT" | "SIGTERM"): void => {
-    if (stopping) process.exit(sig === "SIGINT" ? 130 : 143); // a second signal: the user really means it
-    stopping = true;
+  const line = (d: ReturnType<typeof makeDiagnostic>): string => {
     progress.finish();
-    note(`${sig}: stopping after the current step and writing a checkpoint (send it again to abort at once)`);
-    run.stop(sig);
+    return renderText(d);
   };
-  const onInt = (): void => onSignal("SIGINT");
-  const onTerm = (): void => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  const release = handleStopSignals({
+    first: (sig) => {
+      if (!stepped) return { now: line(makeDiagnostic("StoppedBeforeTraining", undefined, [sig, out])) };
+      stopping = true;
+      run.stop(sig);
+      return line(makeDiagnostic("TrainStopping", undefined, [sig]));
+    },
+    again: (sig) => {
+      const kept = lastCheckpoint
+        ? `the last complete checkpoint (step ${lastCheckpoint.step}) is ${lastCheckpoint.path}`
+        : job.resume
+          ? `the checkpoint it resumed from, ${checkpointPath(out)}, is unchanged`
+          : undefined;
+      const hint = kept
+        ? "continue with the same command and --resume"
+        : `${out} holds what it held before (a half-written file is removed by the next run)`;
+      return line(makeDiagnostic("StoppedAtOnce", undefined, [sig, kept ?? "this run saved nothing", hint]));
+    },
+    ...(io === processIo ? {} : { print: (t: string) => io.err(t) }),
+  });
   let summary: TrainSummary;
   try {
     summary = await run.done;
   } finally {
-    process.removeListener("SIGINT", onInt);
-    process.removeListener("SIGTERM", onTerm);
+    release();
     progress.finish();
   }
 
@@ -368,10 +388,15 @@ async function runTrain(spec: string, opts: RunCliOptions, io: Io, tty: boolean)
   const lines = [
     `trained ${summary.steps} steps (${summary.startStep} → ${summary.endStep}) in ${formatDuration(summary.wallSeconds)}: ` +
       `${summary.imgPerSec.toFixed(1)} img/s, ${(100 * summary.dataWaitShare).toFixed(1)}% of the step time waiting for data`,
-    `final ${Object.entries(summary.finalMetrics)
-      .filter(([k]) => k.startsWith("loss"))
-      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-      .join(", ")}`,
+    // no "final" line when this invocation trained nothing (a --resume of a finished run)
+    ...(summary.steps > 0
+      ? [
+          `final ${Object.entries(summary.finalMetrics)
+            .filter(([k]) => k.startsWith("loss"))
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join(", ")}`,
+        ]
+      : []),
     ...summary.knn.map(formatKnn),
     ...(summary.skippedFiles > 0
       ? [`${summary.skippedFiles} image(s) could not be used and were replaced: ${join(out, SKIPPED_FILE)}`]

@@ -124,13 +124,13 @@ function idxDataset(
 
 /** One images file and its sibling labels file. */
 export function openIdxDataset(imagesPath: string): MemoryDataset {
+  const images = readIdx(imagesPath, 3, "images");
   const labelsPath = labelsPathFor(imagesPath);
   if (!existsSync(labelsPath) || labelsPath === imagesPath)
     fail("DataLabelsMissing", [
       imagesPath,
       labelsPath === imagesPath ? "a …-labels-idx1-ubyte file beside it" : labelsPath,
     ]);
-  const images = readIdx(imagesPath, 3, "images");
   const labels = readIdx(labelsPath, 1, "labels");
   if (images.dims[0] !== labels.dims[0])
     fail("DataCountMismatch", [imagesPath, images.dims[0]!, labelsPath, labels.dims[0]!]);

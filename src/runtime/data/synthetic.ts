@@ -2,7 +2,7 @@
 // deterministic from (seed, split, index) — nothing to download, any size. Nuisances (colours, position, scale,
 // rotation, background gradient and noise) vary so much that raw pixels are a weak feature (kNN on pixels is far
 // from perfect) while the class is obvious to a model that learns shape: a fair, fast smoke test for SSL.
-import { InternalError } from "../../diagnostics/diagnostic.js";
+import { DiagnosticError, InternalError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
 import { Rng } from "../rng.js";
 import { memoryDataset, type MemorySource, type ImageSample, type MemoryDataset } from "./dataset.js";
 
@@ -188,9 +188,15 @@ function syntheticDataset(
 
 export function syntheticSource(options: SyntheticOptions = {}): MemorySource {
   const o = { ...SYNTHETIC_DEFAULTS, ...options };
-  if (!(Number.isInteger(o.size) && o.size >= 8))
-    throw new InternalError(`synthetic image size ${o.size} < 8`);
   const name = `synthetic:${o.seed}`;
+  if (!(Number.isInteger(o.size) && o.size >= 8))
+    // the size follows the spec's input.size, so this is the spec's doing, not a vfmc bug
+    throw new DiagnosticError([
+      makeDiagnostic("DataSpecInvalid", undefined, [
+        name,
+        `the synthetic shapes are drawn at 8 px or more, and the model's input.size is ${o.size}`,
+      ]),
+    ]);
   return {
     train: syntheticDataset(`${name}/train`, o.trainSize, o.seed, "train", o.size),
     test: syntheticDataset(`${name}/test`, o.testSize, o.seed, "test", o.size),

@@ -375,7 +375,9 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
       await session.release();
       await state.release();
     }
-    if (finalWeights) await evaluate(step, finalWeights);
+    // a stop asked for after the last step skips the final evaluation too (the checkpoint is written)
+    stoppedBy ??= host.stopRequested();
+    if (finalWeights && !stoppedBy) await evaluate(step, finalWeights);
 
     return {
       model: job.manifest.model,
