@@ -40,11 +40,11 @@ export function checkInferenceFits(
   );
 }
 
-/** Compiling writes the initial weights (and holds them, and a copy per graph, while encoding). */
+/** Compiling holds the initial weights and their encoded copy while it writes them. */
 export function checkCompileFits(ir: ModelIR, have = machineMemoryBytes()): void {
   checkFits(
     `compiling ${ir.name} (${costs(ir).params.total.toExponential(2)} parameters)`,
-    3 * 4 * costs(ir).params.total,
+    2 * 4 * costs(ir).params.total,
     "the model is larger than this machine can hold: check backbone.dim, depth and the heads' sizes",
     have,
   );

@@ -12,6 +12,7 @@ import { modelSummaries } from "../../lower/summary.js";
 import { formatSummary } from "../../graph/summary.js";
 import { DEFAULT_OPSET } from "../../onnx/model.js";
 import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
+import { checkCompileFits } from "../../runtime/resources.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import { compileToDir, human, type GraphReport } from "../compile-to-dir.js";
 import { repeatableOption } from "../options.js";
@@ -156,6 +157,7 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
           }
           return done(exitCodeOf(diagnostics), data);
         }
+        for (const ir of models) checkCompileFits(ir); // every model, before any file is written
         for (const ir of models) {
           // ViT-L and larger take tens of seconds: say what is happening
           const big = ir.backbone.dim * ir.backbone.dim * ir.backbone.depth > 20e6;

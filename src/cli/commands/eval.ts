@@ -20,6 +20,7 @@ import {
   retrievalOfWeights,
 } from "../../runtime/post/probes.js";
 import { formatKnnReport } from "../../runtime/progress.js";
+import { checkInferenceFits } from "../../runtime/resources.js";
 import { DEVICES } from "../../runtime/session.js";
 import { guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import { badOption, dataSpecFor, deviceOption, intOption, kList, loadModel, positive } from "../options.js";
@@ -91,6 +92,11 @@ async function runEval(spec: string, opts: EvalCliOptions, io: Io): Promise<numb
   );
   if ("problem" in chosen) throw new DiagnosticError([chosen.problem]);
   printDiagnostics(io, chosen.warnings, false);
+  const held =
+    (Math.min(bankLimit ?? Infinity, chosen.split.train.size) +
+      Math.min(queryLimit ?? Infinity, chosen.split.test.size)) *
+    4;
+  checkInferenceFits(ir, batch ?? 128, `--batch ${batch ?? 128}`, held * ir.backbone.dim);
   const weights = opts.weights
     ? [{ file: opts.weights, tensors: weightTensors((await readSafetensors(opts.weights)).tensors) }]
     : [];

@@ -10,6 +10,7 @@ import { describeDataSpec, openDataSource } from "../../runtime/data/source.js";
 import { weightTensors } from "../../runtime/eval/run-knn.js";
 import { datasetFeatures, featureModel } from "../../runtime/post/features.js";
 import { fitRasa, RASA_DEFAULTS, rasaTensorNames, type RasaRound } from "../../runtime/post/rasa.js";
+import { checkInferenceFits } from "../../runtime/resources.js";
 import { DEVICES, type Device } from "../../runtime/session.js";
 import { guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
@@ -57,6 +58,10 @@ async function runRasa(spec: string, opts: RasaCliOptions, io: Io): Promise<numb
 
   const data = dataSpecFor(ir, opts.data);
   const source = openDataSource(data);
+  // the patch tokens of every image are held while the regressors are fitted
+  const grid = Math.floor(ir.export.resolution / ir.backbone.patch);
+  const held = Math.min(images, source.train.size) * grid * grid * ir.backbone.dim * 4;
+  checkInferenceFits(ir, Math.min(batch, 64), `--images ${images}`, held);
   const weights = opts.weights
     ? [{ file: opts.weights, tensors: weightTensors((await readSafetensors(opts.weights)).tensors) }]
     : [];

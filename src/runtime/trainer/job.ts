@@ -33,6 +33,11 @@ export interface TrainJob {
   readonly device: Device;
   /** onnxruntime intra-op threads; 0 = all cores */
   readonly threads: number;
+  /**
+   * onnxruntime's graph optimisation level (default "all"). Other levels fuse fewer kernels and so round
+   * differently: the golden-curve tests measure how far rounding alone moves a curve by training under several.
+   */
+  readonly optimization?: "disabled" | "basic" | "extended" | "all";
   /** data worker threads (undefined: the pool's default; 0: produce batches in the training thread) */
   readonly dataWorkers?: number;
   /** continue from the checkpoint in outDir */

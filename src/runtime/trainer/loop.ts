@@ -227,6 +227,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
       device: job.device,
       threads: job.threads,
       cacheOptimized: true,
+      ...(job.optimization ? { optimization: job.optimization } : {}),
       ...(onDevice ? { deviceOutputs: CarriedState.outputs(plan) } : {}),
     });
     const state = new CarriedState(plan, initial, job.device);
