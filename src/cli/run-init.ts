@@ -1,4 +1,4 @@
-// `vfmc run --train --init CKPT [--resolution R]` (high-resolution adaptation, docs/weights.md §5), the CLI side:
+// `vfmc run --train --init CKPT [--resolution R]` (high-resolution adaptation, docs/weights.md section 5), the CLI side:
 // the checkpoint is checked against the model before anything is compiled, and its content hash becomes part of
 // the run's identity, so --resume only continues a run that started from the same weights.
 import { createHash } from "node:crypto";

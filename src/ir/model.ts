@@ -2,7 +2,7 @@
 // every duration is resolved to optimiser steps, so later stages (graph lowering, runtime) never consult the
 // schema or the AST. Spans live in a side table keyed by the spec path ("backbone.dim", "crops.local.size",
 // "input.mean[1]") so a later stage can still point a diagnostic at the spec text.
-// Sections cited as §n refer to /work/shared/reference/dinov2-franca.md.
+// Sections cited as §n (here and throughout the code) refer to docs/reference.md, which cites the upstream files.
 import type { Span } from "../diagnostics/diagnostic.js";
 
 export interface ModelIR {

@@ -83,7 +83,7 @@ export const registerInfo: RegisterCommand = (program: Command, io: Io, result) 
     )
     .addHelpText(
       "after",
-      "\nParameters count every tensor of the state dict (§1.3 of the reference); FLOPs count matrix products,\n" +
+      "\nParameters count every tensor of the state dict (docs/reference.md §1.3); FLOPs count matrix products,\n" +
         "2 per multiply-add; a training step is teacher forward + 3 × student forward.\n" +
         "Examples:\n" +
         "  vfmc info specs/dinov2.vfm --model dinov2_vitb14\n" +

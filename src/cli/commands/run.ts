@@ -507,7 +507,7 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
         "  vfmc run --train examples/franca-tiny.vfm --data ~/photos --steps 500   # class folders, or photos/train + photos/val\n" +
         "  vfmc run --train specs/dinov2.vfm --model dinov2_vits14 --weights dinov2_vits14.safetensors --data ~/photos\n" +
         "  vfmc run --train examples/franca-tiny.vfm --init runs/franca_tiny/checkpoint.safetensors --resolution 40 \\\n" +
-        "      --steps 100 --out runs/franca_tiny_40   # HRFT: continue at 40 px, heads fresh (docs/weights.md §5)\n",
+        "      --steps 100 --out runs/franca_tiny_40   # HRFT: continue at 40 px, heads fresh (docs/weights.md, section 5)\n",
     )
     .action(async (spec: string, opts: RunCliOptions) => {
       const tty = io === processIo && Boolean(process.stderr.isTTY);

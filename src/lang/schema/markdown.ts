@@ -82,7 +82,7 @@ export function languageReference(): string {
     "is expected is constant. `extends` merges the child into the parent key by key; a new kind (`masking cyclic`",
     "over `masking block`) keeps the inherited keys that still apply.",
     "",
-    "Section numbers (§n) refer to the reference notes on DINOv2 and Franca.",
+    "Section numbers (§n) refer to [reference.md](reference.md): what DINOv2 and Franca compute, with the upstream files.",
     "",
   ];
   for (const k of modelSchema.keys) if (k.section) section(k.section, k.key, 2, out);
