@@ -212,33 +212,37 @@ describe("vfmc run --train", () => {
     expect(r.err).toContain("error VFM6002");
   });
 
-  it("stops on SIGINT after the current step with a checkpoint and a message, and --resume finishes the run", async () => {
-    const sig = join(root, "sigint");
-    const args = ["run", "--train", SPEC, ...SMALL, "--steps", "20", "--out", sig, "--no-knn"];
-    const running = vfmc(...args);
-    // signal once the loop has taken a step (the run yields between steps, so the poll gets to run)
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        const metrics = join(sig, "metrics.jsonl");
-        if (existsSync(metrics) && readFileSync(metrics, "utf8").includes("\n")) {
-          clearInterval(poll);
-          process.emit("SIGINT");
-          resolve();
-        }
-      }, 20);
-    });
-    const r = await running;
-    expect(r.code, r.err + r.out).toBe(130);
-    const m = /warning VFM6207: SIGINT at step (\d+): checkpoint written to (.*)/.exec(r.err);
-    expect(m, r.err).not.toBeNull();
-    const stoppedAt = Number(m![1]);
-    expect(stoppedAt).toBeGreaterThanOrEqual(1);
-    expect(stoppedAt).toBeLessThan(20);
-    expect(r.err).toContain("hint: continue with the same command and --resume");
-    const done = await vfmc(...args, "--resume", "--json");
-    expect(done.code, done.err).toBe(0);
-    expect(JSON.parse(done.out)).toMatchObject({ startStep: stoppedAt, endStep: 20 });
-  });
+  it(
+    "stops on SIGINT after the current step with a checkpoint and a message, and --resume finishes the run",
+    { timeout: 180_000 },
+    async () => {
+      const sig = join(root, "sigint");
+      const args = ["run", "--train", SPEC, ...SMALL, "--steps", "20", "--out", sig, "--no-knn"];
+      const running = vfmc(...args);
+      // signal once the loop has taken a step (the run yields between steps, so the poll gets to run)
+      await new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          const metrics = join(sig, "metrics.jsonl");
+          if (existsSync(metrics) && readFileSync(metrics, "utf8").includes("\n")) {
+            clearInterval(poll);
+            process.emit("SIGINT");
+            resolve();
+          }
+        }, 20);
+      });
+      const r = await running;
+      expect(r.code, r.err + r.out).toBe(130);
+      const m = /warning VFM6207: SIGINT at step (\d+): checkpoint written to (.*)/.exec(r.err);
+      expect(m, r.err).not.toBeNull();
+      const stoppedAt = Number(m![1]);
+      expect(stoppedAt).toBeGreaterThanOrEqual(1);
+      expect(stoppedAt).toBeLessThan(20);
+      expect(r.err).toContain("hint: continue with the same command and --resume");
+      const done = await vfmc(...args, "--resume", "--json");
+      expect(done.code, done.err).toBe(0);
+      expect(JSON.parse(done.out)).toMatchObject({ startStep: stoppedAt, endStep: 20 });
+    },
+  );
 
   it("says how to install the CUDA provider when it is missing", async (ctx) => {
     if (existsSync(join(ortBinaryFolder(), "libonnxruntime_providers_cuda.so")))
