@@ -195,6 +195,8 @@ const rows: Row[] = [
       "--out",
       RUN,
       "--restart",
+      "--steps",
+      "2", // the fixture's own length: its compiled graphs are reused
       "--no-knn",
       "--data",
       `idx:${P("no-images", "train-images-idx3-ubyte")}`,
@@ -446,20 +448,33 @@ describe("robustness: what only a process shows", () => {
     expect(readdirSync(out)).toEqual([]); // no .onnx without its manifest, no temporary
   });
 
+  // the three signal rows share one run folder, so only the first compiles (and none of them writes a checkpoint
+  // until the last)
+  const SIGNALS = [
+    "run",
+    "--train",
+    MICRO,
+    "--out",
+    P("signals"),
+    "--steps",
+    "400",
+    "--checkpoint-every",
+    "0",
+    "--no-knn",
+  ];
+  /** signal(s) `delay` ms after the graphs are compiled or found: the worker is then starting onnxruntime */
+  const whileSettingUp = (signals: NodeJS.Signals[], delay: number) => {
+    let sent = false;
+    return (err: string, kill: (s: NodeJS.Signals) => void): void => {
+      if (sent || !/compiled micro|using the compiled/.test(err)) return;
+      sent = true;
+      signals.forEach((s, i) => setTimeout(() => kill(s), delay + 30 * i));
+    };
+  };
+
   it("5: a second Ctrl-C while onnxruntime sets up exits at once with a message, without a native abort", async () => {
-    const out = P("sigint");
-    let sent = 0;
-    const r = await runProcess(cli, ["run", "--train", MICRO, "--out", out, "--steps", "200", ...FAST], {
-      onErr: (err, kill) => {
-        // the training worker is starting onnxruntime once the graphs are compiled (or found)
-        if (sent === 0 && /compiled micro|using the compiled/.test(err)) {
-          sent = 1;
-          setTimeout(() => {
-            kill("SIGINT");
-            setTimeout(() => kill("SIGINT"), 30);
-          }, 200);
-        }
-      },
+    const r = await runProcess(cli, [...SIGNALS, ...FAST], {
+      onErr: whileSettingUp(["SIGINT", "SIGINT"], 200),
     });
     expect(r.err).not.toContain("terminate called");
     expect(r.signal ?? r.code, r.err).toBe("SIGINT");
@@ -467,36 +482,15 @@ describe("robustness: what only a process shows", () => {
     expect(r.ms).toBeLessThan(60_000);
   });
 
-  it("4: SIGTERM while the run loads its data is honoured at once", async () => {
-    const r = await runProcess(
-      cli,
-      ["run", "--train", MICRO, "--out", P("sigterm"), "--steps", "200", ...FAST],
-      {
-        onErr: (err, kill) => {
-          if (/compiled micro|using the compiled/.test(err)) kill("SIGTERM");
-        },
-      },
-    );
+  it("4: SIGTERM while the run sets up (data, onnxruntime) is honoured at once, with a message", async () => {
+    const r = await runProcess(cli, [...SIGNALS, ...FAST], { onErr: whileSettingUp(["SIGTERM"], 200) });
     expect(r.signal ?? r.code, r.err).toBe("SIGTERM");
+    expect(r.err).toContain("warning VFM6506: SIGTERM before the first training step");
     expect(r.err).not.toContain("terminate called");
   });
 
   it("9: after one Ctrl-C mid-run, the stop's checkpoint is announced once", async () => {
-    const out = P("sigint-once");
-    const args = [
-      "run",
-      "--train",
-      MICRO,
-      "--out",
-      out,
-      "--steps",
-      "400",
-      "--steps-per-call",
-      "1",
-      "--checkpoint-every",
-      "0",
-    ];
-    const r = await runProcess(cli, [...args, "--no-knn", ...FAST], {
+    const r = await runProcess(cli, [...SIGNALS, "--steps-per-call", "1", ...FAST], {
       onErr: (err, kill) => {
         if (/step +\d+\/400/.test(err) && !err.includes("VFM6505")) kill("SIGINT");
       },
