@@ -9,20 +9,13 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeSafetensors } from "../../src/runtime/checkpoint/safetensors.js";
 import { vfmc } from "../harness/cli.js";
+import { writeIdx } from "../harness/idx-files.js";
 import { scratchDir } from "../harness/scratch-dir.js";
 
 const root = scratchDir("vfmc-property-");
 const IN = join(root, "in");
 const OUT = join(root, "out");
 const micro = readFileSync("test/cases/cli/micro.vfm", "utf8");
-
-function idx(path: string, dims: number[], data?: Uint8Array): void {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  writeFileSync(path, Buffer.concat([head, data ?? new Uint8Array(dims.reduce((a, b) => a * b, 1))]));
-}
 
 beforeAll(async () => {
   mkdirSync(IN);
@@ -42,11 +35,11 @@ beforeAll(async () => {
   ]);
   writeFileSync(join(IN, "cut.safetensors"), readFileSync(join(IN, "weights.safetensors")).subarray(0, 40));
   mkdirSync(join(IN, "idx"));
-  idx(join(IN, "idx", "train-images-idx3-ubyte"), [4, 16, 16]);
-  idx(join(IN, "idx", "train-labels-idx1-ubyte"), [4]);
+  writeIdx(join(IN, "idx", "train-images-idx3-ubyte"), [4, 16, 16]);
+  writeIdx(join(IN, "idx", "train-labels-idx1-ubyte"), [4]);
   mkdirSync(join(IN, "bad-idx"));
-  idx(join(IN, "bad-idx", "train-images-idx3-ubyte"), [3, 0, 16]);
-  idx(join(IN, "bad-idx", "train-labels-idx1-ubyte"), [3]);
+  writeIdx(join(IN, "bad-idx", "train-images-idx3-ubyte"), [3, 0, 16]);
+  writeIdx(join(IN, "bad-idx", "train-labels-idx1-ubyte"), [3]);
   mkdirSync(join(IN, "run"));
   writeFileSync(join(IN, "run", "metrics.jsonl"), '{"step":1,"loss":2}\n{"step":2,"loss":1.5}\n{"step":');
   writeFileSync(join(IN, "run", "run.json"), "{ not json");

@@ -23,6 +23,7 @@ import {
 } from "../../src/runtime/checkpoint/safetensors.js";
 import { bundleCli, runProcess } from "../harness/cli-process.js";
 import { vfmc, type CliResult } from "../harness/cli.js";
+import { writeIdx } from "../harness/idx-files.js";
 import { scratchDir } from "../harness/scratch-dir.js";
 
 const root = scratchDir("vfmc-robust-");
@@ -43,21 +44,12 @@ function snapshot(paths: readonly string[]): Record<string, string> {
   return Object.fromEntries(paths.map((p) => [p, sha(p)]));
 }
 
-/** An IDX file: big-endian header (type 0x08, the dims), then `data` (default: the bytes the dims promise). */
-function idx(path: string, dims: number[], data?: Uint8Array): void {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  writeFileSync(path, Buffer.concat([head, data ?? new Uint8Array(dims.reduce((a, b) => a * b, 1))]));
-}
-
 /** An images file and its labels beside it, in a folder of its own; returns the images path. */
 function idxPair(name: string, imageDims: number[], images?: Uint8Array): string {
   mkdirSync(P(name));
   const imagesPath = P(name, "train-images-idx3-ubyte");
-  idx(imagesPath, imageDims, images);
-  idx(P(name, "train-labels-idx1-ubyte"), [imageDims[0]!]);
+  writeIdx(imagesPath, imageDims, images);
+  writeIdx(P(name, "train-labels-idx1-ubyte"), [imageDims[0]!]);
   return imagesPath;
 }
 
