@@ -226,6 +226,13 @@ const rows: Row[] = [
     diag: "VFM5010",
   },
   {
+    name: "4: viz pca --image /dev/zero is not read forever",
+    args: () => ["viz", "pca", MICRO, "--image", "/dev/zero", "-o", P("zero.png")],
+    code: 1,
+    diag: "VFM6301",
+    absent: () => [P("zero.png")],
+  },
+  {
     name: "4: --batch 100000000 is refused with the memory it would need, before anything is created",
     args: () => ["run", "--train", MICRO, "--batch", "100000000", "--out", P("huge-batch"), ...FAST],
     code: 1,

@@ -10,7 +10,7 @@
 //     WebP at any scale; libvips' cubic reduce covers the rest of the way;
 //   * every way a file can fail (missing, a folder, unreadable, empty, not an image, corrupt, truncated, too large)
 //     is a BadImageError naming the file with a reason people understand, never a native stack.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import sharp, { type Metadata } from "sharp";
 import { fsReason } from "../../files/fs-errors.js";
 import type { Planar } from "../augment/image.js";
@@ -34,12 +34,22 @@ export interface ImageHeader {
   readonly height: number;
 }
 
-/** The whole file, or a BadImageError saying why not (missing, a folder, unreadable, empty). */
+/**
+ * The whole file, or a BadImageError saying why not (missing, a folder, a device, unreadable, empty). Only a regular
+ * file is read: `/dev/zero` would never end.
+ */
 export async function readImageBytes(file: string): Promise<Buffer> {
   let bytes: Buffer;
   try {
+    const st = await stat(file);
+    if (!st.isFile())
+      throw new BadImageError(
+        file,
+        st.isDirectory() ? "it is a folder, not an image file" : "it is a device, pipe or socket, not a regular file",
+      );
     bytes = await readFile(file);
   } catch (e) {
+    if (e instanceof BadImageError) throw e;
     throw new BadImageError(file, fsReason(e));
   }
   if (bytes.length === 0) throw new BadImageError(file, "the file is empty (0 bytes)");
