@@ -36,6 +36,11 @@ export function readSource(file: string): string | undefined {
 /** Text output shows this many diagnostics, then one line saying how many more there are (as compilers do). */
 export const MAX_PRINTED_DIAGNOSTICS = 50;
 
+/** A source that is no file (a `--set` argument), so diagnostics in it show their line and carets too. */
+export function registerSource(file: string, text: string): void {
+  sourceCache.set(file, text);
+}
+
 export function printDiagnostics(io: Io, ds: readonly Diagnostic[], json: boolean): void {
   if (json) {
     io.out(renderJson(ds));

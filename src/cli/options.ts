@@ -8,9 +8,11 @@ import {
   type Diagnostic,
 } from "../diagnostics/diagnostic.js";
 import { checkSpec } from "../lower/check-spec.js";
+import { parseSetOverride, type SetOverride } from "../lang/set-override.js";
 import type { ModelIR } from "../ir/model.js";
 import { parseDataSpec, type DataSpec } from "../runtime/data/source.js";
 import { DEVICES, type Device } from "../runtime/session.js";
+import { registerSource } from "./io.js";
 
 export function badOption(command: string, message: string): DiagnosticError {
   return new DiagnosticError([makeDiagnostic("BadOption", undefined, [message, command])]);
@@ -49,13 +51,33 @@ export function deviceOption(command: string, text: string): Device {
   return text as Device;
 }
 
+/** `--set key=value`, repeatable: spec entries given on the command line (src/lang/set-override.ts). */
+export function setOption(): Option {
+  return repeatableOption(
+    "--set <key=value>",
+    "override one spec value, checked like the spec itself (repeatable; e.g. heads.dino.l2norm=true, " +
+      'optim.lr="cosine 1e-3 -> 1e-6")',
+    "none",
+  );
+}
+
+/** The --set arguments parsed, each registered as the virtual source its diagnostics point into. */
+export function setOverrides(args: readonly string[] | undefined): SetOverride[] {
+  return (args ?? []).map((text, i) => {
+    const o = parseSetOverride(text, i + 1);
+    registerSource(o.file, o.text);
+    return o;
+  });
+}
+
 /** The spec's model to use: --model, or the file's only model. Throws the spec's errors as diagnostics. */
 export function loadModel(
   spec: string,
   model: string | undefined,
   command: string,
+  overrides: readonly SetOverride[] = [],
 ): { ir: ModelIR; warnings: Diagnostic[] } {
-  const r = checkSpec(spec);
+  const r = checkSpec(spec, undefined, { overrides });
   if (r.diagnostics.some((d) => d.severity === "error")) throw new DiagnosticError(r.diagnostics);
   const bag = new DiagnosticBag();
   const names = r.models.map((m) => m.name).join(", ") || "none";

@@ -211,6 +211,32 @@ export const Diag = {
     hint: "write linear, cosine or constant, e.g. `cosine 0.994 -> 1.0`",
   },
 
+  // 2201–2249 — `--set key=value` on the command line (src/lang/set-override.ts); positions are in `<--set N>`
+  SetNotKeyValue: {
+    code: 2201,
+    severity: "error",
+    message: "--set '{0}' is not key=value",
+    hint: "write a dotted key, '=' and a value as in a spec: --set heads.dino.l2norm=true, --set optim.lr=\"cosine 1e-3 -> 1e-6\"",
+  },
+  SetBadKey: {
+    code: 2202,
+    severity: "error",
+    message: "'{0}' is not a key path: {1}",
+    hint: "a key path is section and key names joined by dots, e.g. optim.lr or heads.ibot.prototypes",
+  },
+  SetMissingValue: {
+    code: 2203,
+    severity: "error",
+    message: "--set {0}= has no value",
+    hint: "write the value after '=' as in a spec: 0.1, true, 0.1 .. 0.5, [0.9, 0.999], cosine 1e-3 -> 1e-6",
+  },
+  SetTrailingText: {
+    code: 2204,
+    severity: "error",
+    message: "'{0}' follows the value of {1}",
+    hint: "give each key its own --set, and quote a value with spaces as one argument: --set '{1}=…'",
+  },
+
   // 3xxx — model checks (src/ir/check)
   ValueOutOfRange: {
     code: 3001,

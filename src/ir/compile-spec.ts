@@ -3,7 +3,9 @@
 // (src/lower/objectives) and come in as `termChecks`: consumers call checkSpec of src/lower/check-spec.ts.
 import { DiagnosticBag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import type { Document } from "../lang/ast.js";
+import { mergeBlocks } from "../lang/merge.js";
 import { loadProgram, type ResolveHost, type ResolvedModel } from "../lang/resolve.js";
+import { isSetSource, type SetOverride } from "../lang/set-override.js";
 import { modelSchema } from "../lang/schema/index.js";
 import type { SectionSpec } from "../lang/schema/types.js";
 import { buildModel } from "./build.js";
@@ -24,9 +26,21 @@ export interface SpecResult {
   readonly files: ReadonlyMap<string, Document>;
 }
 
-export function checkSpecWith(file: string, termChecks: TermChecks, host?: ResolveHost): SpecResult {
+export interface CheckOptions {
+  /** `--set key=value` entries, merged over every model of the entry file in order (src/lang/set-override.ts) */
+  readonly overrides?: readonly SetOverride[];
+}
+
+export function checkSpecWith(
+  file: string,
+  termChecks: TermChecks,
+  host?: ResolveHost,
+  options: CheckOptions = {},
+): SpecResult {
   const program = loadProgram(file, host);
   const bag = new DiagnosticBag();
+  const overrides = options.overrides ?? [];
+  for (const o of overrides) for (const d of o.diagnostics) bag.add(d);
   for (const [, doc] of program.files)
     for (const decl of doc.models) reportDuplicateKeys(decl.body, "the model", bag);
   const entryFile = program.files.keys().next().value;
@@ -35,14 +49,24 @@ export function checkSpecWith(file: string, termChecks: TermChecks, host?: Resol
   const syntaxBroken = program.diagnostics.some((d) => d.code.startsWith("VFM1") && d.severity === "error");
   for (const m of syntaxBroken ? [] : program.models) {
     if (m.file !== entryFile) continue;
-    const ir = buildCheckedModel(m, program.files, bag, termChecks);
+    const ir = buildCheckedModel(withOverrides(m, overrides), program.files, bag, termChecks);
     if (ir) models.push(ir);
   }
   return {
     models,
-    diagnostics: sortUnique([...program.diagnostics, ...bag.items], [...program.files.keys()]),
+    diagnostics: sortUnique(
+      [...program.diagnostics, ...bag.items],
+      [...overrides.map((o) => o.file), ...program.files.keys()],
+    ),
     files: program.files,
   };
+}
+
+/** The model with the --set entries merged over its body, as if its own declaration ended with them. */
+function withOverrides(m: ResolvedModel, overrides: readonly SetOverride[]): ResolvedModel {
+  let body = m.body;
+  for (const o of overrides) if (o.block) body = mergeBlocks(body, o.block);
+  return body === m.body ? m : { ...m, body };
 }
 
 /** One resolved model → checked IR, or undefined when a required key is missing (its diagnostics are in `bag`). */
@@ -53,11 +77,13 @@ export function buildCheckedModel(
   termChecks: TermChecks,
 ): ModelIR | undefined {
   const own = files.get(m.file)?.models.find((d) => d.name.name === m.name)?.body.span;
+  // an entry of a --set counts as written by the model itself: it is checked as strictly
   const isOwn = (s: Span): boolean =>
-    own !== undefined &&
-    s.file === own.file &&
-    s.start.offset >= own.start.offset &&
-    s.end.offset <= own.end.offset;
+    isSetSource(s.file) ||
+    (own !== undefined &&
+      s.file === own.file &&
+      s.start.offset >= own.start.offset &&
+      s.end.offset <= own.end.offset);
   const values = readModel(m, bag, isOwn);
   checkBounds(values, bag); // first: a value no model can have counts as not written (and was reported)
   if (!hasRequired(m, values, modelSchema, "", bag)) return undefined;

@@ -137,6 +137,11 @@ export class AstBuilder {
     };
   }
 
+  /** A value parsed on its own (parse.ts parseValue, for `--set key=value`). */
+  valueOf(n: CstNode | undefined): Value | undefined {
+    return n && this.value(n);
+  }
+
   private value(n: CstNode): Value | undefined {
     const span = this.nodeSpan(n);
     if (!span) return undefined;

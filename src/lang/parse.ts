@@ -2,11 +2,12 @@
 // Never throws on any input: recovery keeps going after each error so one run reports many.
 import type { CstNode, IToken } from "chevrotain";
 import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Document } from "./ast.js";
+import type { Document, Value } from "./ast.js";
 import { AstBuilder } from "./cst-to-ast.js";
 import { badTokenDiagnostic, lexErrorDiagnostic, parseErrorDiagnostic } from "./errors.js";
 import { vfmParser } from "./parser.js";
 import { SourceText } from "./spans.js";
+import type { Span } from "../diagnostics/diagnostic.js";
 import * as T from "./tokens.js";
 
 export interface ParseResult {
@@ -76,4 +77,53 @@ export function parse(text: string, file: string): ParseResult {
   diagnostics.sort((a, b) => (a.span?.start.offset ?? 0) - (b.span?.start.offset ?? 0));
   const comments: IToken[] = lexed.groups["comments"] ?? [];
   return { doc: new AstBuilder(src).document(parsed.cst, comments), diagnostics };
+}
+
+export interface ValueParse {
+  readonly value?: Value;
+  readonly diagnostics: Diagnostic[];
+  /** the first token after the value, when there is one: the caller decides what it means */
+  readonly rest?: Span;
+}
+
+/**
+ * One value on its own, the right-hand side of `--set key=value`. `text` may begin with blanks standing for what
+ * precedes the value, so spans carry the columns of the whole text the user wrote.
+ */
+export function parseValue(text: string, file: string): ValueParse {
+  const src = new SourceText(text, file);
+  const lexed = T.vfmLexer.tokenize(text);
+  const diagnostics: Diagnostic[] = lexed.errors.map((e) => lexErrorDiagnostic(e, src));
+  for (const t of lexed.tokens) {
+    const d = badTokenDiagnostic(t, src);
+    if (d) diagnostics.push(d);
+  }
+  const parser = vfmParser();
+  parser.input = lexed.tokens;
+  let cst: CstNode | undefined;
+  try {
+    cst = parser.value();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    diagnostics.push(
+      makeDiagnostic("InternalCompilerError", src.span(0, 0), [`the .vfm parser failed: ${why}`]),
+    );
+  }
+  // what follows the value (tokens, or characters the lexer rejected) is not an error of the value itself
+  const end = cst?.location?.endOffset;
+  const after = (offset: number | undefined): boolean =>
+    end !== undefined && Number.isFinite(end) && offset !== undefined && offset > end;
+  const restAt = Math.min(
+    ...lexed.tokens.filter((t) => after(t.startOffset)).map((t) => t.startOffset),
+    ...diagnostics.filter((d) => after(d.span?.start.offset)).map((d) => d.span!.start.offset),
+  );
+  const own = diagnostics.filter((d) => !after(d.span?.start.offset));
+  for (const e of parser.errors)
+    if (e.name !== "NotAllInputParsedException") own.push(parseErrorDiagnostic(e, lexed.tokens, src));
+  const value = own.length === 0 ? new AstBuilder(src).valueOf(cst) : undefined;
+  return {
+    ...(value ? { value } : {}),
+    diagnostics: own,
+    ...(Number.isFinite(restAt) ? { rest: src.span(restAt, text.length) } : {}),
+  };
 }

@@ -2,7 +2,7 @@
 // every diagnostic, the loss terms' own checks included. The checker proper is src/ir/compile-spec.ts; the terms'
 // rules live with the terms (objectives/), downstream of it, so they are handed in here.
 import type { CheckContext } from "../ir/check/context.js";
-import { checkSpecWith, type SpecResult } from "../ir/compile-spec.js";
+import { checkSpecWith, type CheckOptions, type SpecResult } from "../ir/compile-spec.js";
 import type { ResolveHost } from "../lang/resolve.js";
 import { spanOf } from "../ir/model.js";
 import { modelTerms, needsTeacher } from "./objectives/index.js";
@@ -16,6 +16,6 @@ export function checkObjectives(ctx: CheckContext): void {
     ctx.bag.report("TeacherUnused", spanOf(ctx.model, "teacher"));
 }
 
-export function checkSpec(file: string, host?: ResolveHost): SpecResult {
-  return checkSpecWith(file, checkObjectives, host);
+export function checkSpec(file: string, host?: ResolveHost, options: CheckOptions = {}): SpecResult {
+  return checkSpecWith(file, checkObjectives, host, options);
 }

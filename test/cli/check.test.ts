@@ -46,6 +46,17 @@ describe("vfmc check", () => {
     expect(JSON.parse(r.out)).toEqual([]);
   });
 
+  test("--set is checked like the spec, its diagnostics pointing into the argument", async () => {
+    const r = await run("check", "examples/franca-tiny.vfm", "--set", "heads.dino.l2nrm=true");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      "<--set 1>:1:12: error VFM2101: unknown key 'l2nrm' in heads.dino\n" +
+        "  hint: did you mean 'l2norm'?\n" +
+        "  heads.dino.l2nrm=true\n" +
+        "             ^^^^^",
+    );
+  });
+
   test("a missing file is a diagnostic, not a stack", async () => {
     const r = await run("check", "nope/missing.vfm");
     expect(r.code).toBe(1);

@@ -35,6 +35,16 @@ describe("vfmc info", () => {
     expect(info.flops.train_per_step).toBeGreaterThan(info.flops.infer_per_image);
   });
 
+  test("--set changes the model it describes (info, compile --summary)", async () => {
+    const args = ["--set", "heads.dino.prototypes=128", "--set", "train.batch=8"];
+    const info = JSON.parse((await run("info", "examples/franca-tiny.vfm", "--json", ...args)).out);
+    expect(info.heads.dino.prototypes).toBe(128);
+    expect(info.train.batch).toBe(8);
+    const c = await run("compile", "examples/franca-tiny.vfm", "--summary", "--emit", "train", ...args);
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toContain("global_crops: f32[16,3,32,32]");
+  });
+
   test("--json with several models prints an array, in file order", async () => {
     const r = await run("info", "specs/franca.vfm", "--json");
     expect(r.code).toBe(0);

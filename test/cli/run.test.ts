@@ -28,6 +28,7 @@ const SMALL = [
 /** `vfmc run --train` on the tiny spec with the SMALL settings, then ARGS. */
 const trainSmall = (...args: string[]) => vfmc("run", "--train", SPEC, ...SMALL, ...args);
 const dir = join(root, "tiny");
+const KEEP = "teacher.momentum=cosine 0.99 -> 1.0";
 const ckpt = join(dir, "checkpoint.safetensors");
 
 interface Summary {
@@ -48,7 +49,8 @@ interface Summary {
 
 let first: { code: number; out: string; err: string };
 beforeAll(async () => {
-  first = await trainSmall("--out", dir, "--json", "--eval-every", "2");
+  // a --set that keeps the spec's value: recorded in run.json and the checkpoint, the model unchanged
+  first = await trainSmall("--out", dir, "--json", "--eval-every", "2", "--set", KEEP);
 }, 300_000);
 
 describe("vfmc run --train", () => {
@@ -95,6 +97,13 @@ describe("vfmc run --train", () => {
       "top5@20": s.knn.randomInit!.results[0]!.top5,
     });
     expect(knn[2]!.knn!["top1@20"]).toBe(s.knn.trained!.results[0]!.top1);
+  });
+
+  it("records --set in run.json and the checkpoint's metadata", async () => {
+    const run = JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as { set?: string[] };
+    expect(run.set).toEqual([KEEP]);
+    const md = (await readSafetensors(ckpt)).metadata;
+    expect(JSON.parse(md.set!)).toEqual([KEEP]);
   });
 
   it("gives `vfmc report` the k-NN curve", { timeout: 120_000 }, async () => {

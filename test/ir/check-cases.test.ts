@@ -1,6 +1,7 @@
 // The bad-specs corpus: every test/cases/check/*.vfm is broken on purpose, and its diagnostics (code, line:col,
 // message, hint, source line) are pinned in test/baselines/check/<name>.errors.txt. A coverage test lists the
-// catalogue codes of the spec stages (1xxx–3xxx) that no case produces.
+// catalogue codes of the spec stages (1xxx–3xxx) that no case produces. A case's leading `// --set key=value` lines
+// are passed as --set overrides (their diagnostics point into `<--set N>`).
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -8,13 +9,16 @@ import { Diag } from "../../src/diagnostics/catalogue.js";
 import { codeOf } from "../../src/diagnostics/diagnostic.js";
 import { renderText } from "../../src/diagnostics/render.js";
 import { checkSpec } from "../../src/lower/check-spec.js";
+import { parseSetOverride } from "../../src/lang/set-override.js";
 import { expectBaseline } from "../harness/baseline.js";
 
 const dir = "test/cases/check";
 const cases = readdirSync(dir)
   .filter((f) => f.endsWith(".vfm"))
   .sort();
+const virtual = new Map<string, string>();
 const source = (file: string) => {
+  if (virtual.has(file)) return virtual.get(file);
   try {
     return readFileSync(file, "utf8");
   } catch {
@@ -36,7 +40,12 @@ test("the corpus is large enough", () => {
 describe.each(cases)("%s", (name) => {
   test("reports its diagnostics exactly", () => {
     const file = join(dir, name);
-    const { diagnostics } = checkSpec(file);
+    const sets = [...readFileSync(file, "utf8").matchAll(/^\/\/ --set (.*)$/gm)].map((m, i) => {
+      const o = parseSetOverride(m[1]!, i + 1);
+      virtual.set(o.file, o.text);
+      return o;
+    });
+    const { diagnostics } = checkSpec(file, undefined, { overrides: sets });
     for (const d of diagnostics) produced.add(d.code);
     expect(diagnostics.length, "a broken spec must report something").toBeGreaterThan(0);
     expectBaseline(

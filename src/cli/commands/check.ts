@@ -2,14 +2,19 @@
 import type { Command } from "commander";
 import { DiagnosticBag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { checkSpec } from "../../lower/check-spec.js";
+import type { SetOverride } from "../../lang/set-override.js";
+import { setOption, setOverrides } from "../options.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import type { RegisterCommand } from "./index.js";
 
-export function checkFiles(files: readonly string[]): { diagnostics: Diagnostic[]; models: number } {
+export function checkFiles(
+  files: readonly string[],
+  overrides: readonly SetOverride[] = [],
+): { diagnostics: Diagnostic[]; models: number } {
   const diagnostics: Diagnostic[] = [];
   let models = 0;
   for (const file of files) {
-    const r = checkSpec(file);
+    const r = checkSpec(file, undefined, { overrides });
     diagnostics.push(...r.diagnostics);
     models += r.models.length;
     if (r.files.size > 0 && (r.files.values().next().value?.models.length ?? 0) === 0) {
@@ -24,6 +29,7 @@ export const registerCheck: RegisterCommand = (program: Command, io: Io, result)
     .command("check")
     .description("check .vfm specs: syntax, imports and extends, keys and values, and model consistency")
     .argument("<spec...>", ".vfm files to check")
+    .addOption(setOption())
     .option("--json", "print the diagnostics as a JSON array (empty when clean)")
     .addHelpText(
       "after",
@@ -32,9 +38,9 @@ export const registerCheck: RegisterCommand = (program: Command, io: Io, result)
         "  vfmc check specs/franca.vfm\n" +
         "  vfmc check specs/*.vfm --json\n",
     )
-    .action(async (specs: string[], opts: { json?: boolean }) => {
+    .action(async (specs: string[], opts: { json?: boolean; set: string[] }) => {
       result.code = await guarded(io, guardOptions(program, opts), () => {
-        const { diagnostics, models } = checkFiles(specs);
+        const { diagnostics, models } = checkFiles(specs, setOverrides(opts.set));
         printDiagnostics(io, diagnostics, opts.json ?? false);
         const errors = diagnostics.filter((d) => d.severity === "error").length;
         if (!opts.json) {

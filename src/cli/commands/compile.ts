@@ -15,7 +15,7 @@ import { readSafetensors } from "../../runtime/checkpoint/safetensors.js";
 import { checkCompileFits } from "../../runtime/resources.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
 import { compileToDir, human, type GraphReport } from "../compile-to-dir.js";
-import { repeatableOption } from "../options.js";
+import { repeatableOption, setOption, setOverrides } from "../options.js";
 import type { RegisterCommand } from "./index.js";
 
 interface CompileCliOptions {
@@ -28,6 +28,7 @@ interface CompileCliOptions {
   externalData: string;
   summary?: boolean;
   json?: boolean;
+  set: string[];
 }
 
 const DEFAULT_EMIT = ["infer", "train"];
@@ -98,6 +99,7 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
       "--dims <d>",
       "Matryoshka truncation: the inference graph outputs only the first d feature channels (d: one of the nested levels)",
     )
+    .addOption(setOption())
     .option("--json", "print a JSON report (files, nodes, parameters, bytes, diagnostics) instead of lines")
     .addHelpText(
       "after",
@@ -122,7 +124,7 @@ export const registerCompile: RegisterCommand = (program: Command, io: Io, resul
         const dims = opts.dims === undefined ? undefined : Number(opts.dims);
         if (dims !== undefined && !Number.isInteger(dims))
           fail("BadOption", `--dims ${opts.dims}: expected an integer channel count`);
-        const r = checkSpec(spec);
+        const r = checkSpec(spec, undefined, { overrides: setOverrides(opts.set) });
         const diagnostics: Diagnostic[] = [...r.diagnostics];
         const done = (code: number, data: unknown[]): number => {
           if (opts.json)

@@ -11,7 +11,7 @@ import type { WeightsFile } from "../../lower/compile.js";
 import { weightsReport, weightsReportDiagnostics, weightsReportText } from "../../lower/weights-report.js";
 import { SafetensorsReader } from "../../runtime/checkpoint/safetensors.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, type Io } from "../io.js";
-import { repeatableOption } from "../options.js";
+import { repeatableOption, setOption, setOverrides } from "../options.js";
 import type { RegisterCommand } from "./index.js";
 
 interface InfoOptions {
@@ -19,6 +19,7 @@ interface InfoOptions {
   json?: boolean;
   ir?: boolean;
   weights: string[];
+  set: string[];
 }
 
 /** Names, dtypes and shapes only: the report never looks at values, and ViT-g checkpoints run to gigabytes. */
@@ -81,6 +82,7 @@ export const registerInfo: RegisterCommand = (program: Command, io: Io, result) 
         "none",
       ),
     )
+    .addOption(setOption())
     .addHelpText(
       "after",
       "\nParameters count every tensor of the state dict (docs/reference.md §1.3); FLOPs count matrix products,\n" +
@@ -94,7 +96,7 @@ export const registerInfo: RegisterCommand = (program: Command, io: Io, result) 
     )
     .action(async (spec: string, opts: InfoOptions) => {
       result.code = await guarded(io, guardOptions(program, opts), async () => {
-        const r = checkSpec(spec);
+        const r = checkSpec(spec, undefined, { overrides: setOverrides(opts.set) });
         const errors = r.diagnostics.filter((d) => d.severity === "error");
         if (errors.length > 0 || r.diagnostics.length > 0) printDiagnostics(io, r.diagnostics, false);
         if (errors.length > 0) return exitCodeOf(errors);

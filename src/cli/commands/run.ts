@@ -25,7 +25,17 @@ import { renderText } from "../../diagnostics/render.js";
 import { checkTrainingFits } from "../../runtime/resources.js";
 import { checkDeviceRuns } from "../../runtime/device-check.js";
 import { exitCodeOf, guarded, guardOptions, printDiagnostics, processIo, type Io } from "../io.js";
-import { badOption, dataSpecFor, deviceOption, intOption, kList, loadModel, positive } from "../options.js";
+import {
+  badOption,
+  dataSpecFor,
+  deviceOption,
+  intOption,
+  kList,
+  loadModel,
+  positive,
+  setOption,
+  setOverrides,
+} from "../options.js";
 import { checkInit, checkWeights, startedFrom } from "../run-init.js";
 import { compiledTrainGraph } from "../train-graph.js";
 import type { RegisterCommand } from "./index.js";
@@ -59,6 +69,8 @@ export interface RunCliOptions {
   queries?: string;
   logEvery?: string;
   json?: boolean;
+  /** --set key=value, in command-line order */
+  set?: string[];
 }
 
 function summaryJson(s: TrainSummary, extra: Record<string, unknown>): unknown {
@@ -170,7 +182,8 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
     throw badOption(C, `--resolution ${opts.resolution} needs --init CKPT: the checkpoint to adapt to it`);
   const resolution = intOption(C, "resolution", opts.resolution, 1);
 
-  const { ir: specIr, warnings } = loadModel(spec, opts.model, C);
+  const overrides = setOverrides(opts.set);
+  const { ir: specIr, warnings } = loadModel(spec, opts.model, C, overrides);
   if (warnings.length > 0) printDiagnostics(io, warnings, false);
   const overridden = withOverrides(specIr, {
     ...(steps !== undefined ? { steps } : {}),
@@ -248,7 +261,13 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
     stepsModel: compiled.stepsModel,
     ...(stepsPerCall !== undefined ? { stepsPerCall } : {}),
     outDir: out,
-    identity: { model: ir.name, runHash, seed: ir.train.seed, data: dataText },
+    identity: {
+      model: ir.name,
+      runHash,
+      seed: ir.train.seed,
+      data: dataText,
+      ...(opts.set?.length ? { set: opts.set } : {}),
+    },
     record: {
       spec,
       model: ir.name,
@@ -257,6 +276,7 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
       batch: ir.train.batch,
       seed: ir.train.seed,
       device,
+      ...(opts.set?.length ? { set: opts.set } : {}),
       ...(from ? { init: from.file, initSha256: from.sha256, resolution: ir.export.resolution } : {}),
       ...(opts.weights !== undefined ? { weights: opts.weights } : {}),
       runHash,
@@ -433,6 +453,7 @@ export const registerRun: RegisterCommand = (program: Command, io: Io, result) =
       "--seed <s>",
       "seed of initialisation, data order, crops, masks and drop path (default: train.seed)",
     )
+    .addOption(setOption())
     .option("--device <d>", `execution provider: ${DEVICES.join(", ")}`, "cpu")
     .option("--threads <t>", "onnxruntime threads (default: all cores)")
     .option(

@@ -35,6 +35,8 @@ export interface RunIdentity {
   readonly seed: number;
   /** the --data source, as describeDataSpec prints it */
   readonly data: string;
+  /** the --set overrides of the spec, as given (a record: the run hash already holds what they changed) */
+  readonly set?: readonly string[];
 }
 
 export interface CheckpointMeta extends RunIdentity {
@@ -102,6 +104,7 @@ export async function saveCheckpoint(
       step: String(meta.step),
       seed: String(meta.seed),
       data: meta.data,
+      ...(meta.set?.length ? { set: JSON.stringify(meta.set) } : {}),
       rng: JSON.stringify({
         algorithm: "xoshiro128**",
         derivation: "Rng.derive(seed, stream, step)",
