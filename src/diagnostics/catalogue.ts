@@ -443,6 +443,60 @@ export const Diag = {
     hint: "remove the teacher section",
   },
 
+  // 3701–3799 — training dynamics (src/ir/check/dynamics.ts): valid recipes that will not learn, from the first-step
+  // estimates of src/ir/dynamics.ts
+  LossStartsOnPlateau: {
+    code: 3701,
+    severity: "warning",
+    message:
+      "the {0} loss will start on its uniform value {1} ({2}): the {3} logits at init have std {4}, so student (÷ τs: {5}) and teacher (÷ τt: {6}) predict uniformly",
+    hint: "give the logits a scale: `{0}.l2norm true` puts their std at 1/√bottleneck = {1}; under a small LayerScale every image also starts with the same CLS token (docs/small-scale.md)",
+    explain:
+      "Every Linear of a DINO head starts at trunc_normal(0.02), so without L2 normalisation the bottleneck shrinks by about 0.02·√fan_in per layer and the weight-normed last layer (gain 1) turns it into logits with std ‖z‖/√bottleneck. When that std divided by the temperatures is tiny, both softmaxes are uniform: the loss equals Σ log K, the targets carry no information and the gradient that would sharpen them vanishes — the plateau reported in dinov2#407 and dinov3#199.",
+  },
+  SinkhornPrototypesExceedSamples: {
+    code: 3702,
+    severity: "warning",
+    message:
+      "{0} targets: Sinkhorn–Knopp shares {1} prototypes among {2} samples ({3}), so each target covers at least K/n ≈ {4} prototypes",
+    hint: "Sinkhorn gives every prototype the same mass over the batch; with far more prototypes than samples (K > n²) the targets stay nearly flat — lower the prototypes, raise the batch, or use `targets centering`",
+  },
+  HeadsCannotMove: {
+    code: 3703,
+    severity: "warning",
+    message:
+      "the learning rate sums to {0} over the run ({1}): AdamW moves a head weight by at most about that, less than the heads' init scale {2}",
+    hint: "raise optim.lr, set `lr_scaling none` at this batch, or train longer",
+  },
+  WarmupTakesMostOfRun: {
+    code: 3704,
+    severity: "warning",
+    message: "{0} takes {1} of the run's {2} steps ({3} %)",
+    hint: "shorten it: most of the run would pass before the recipe is at full strength",
+  },
+  RegulariserOnlySignal: {
+    code: 3705,
+    severity: "warning",
+    message: "{0} is the only loss with a gradient at step 0: {1}",
+    hint: "a regulariser alone (KoLeo spreads the features apart) teaches nothing about the images; fix the plateau first (VFM3701)",
+  },
+
+  // 3710–3719 — the same, watched while a run trains (src/runtime/trainer/watch.ts)
+  LossOnPlateau: {
+    code: 3710,
+    severity: "warning",
+    message:
+      "{0} has stayed within 1e-3 of its uniform value {2} (Σ log K: uniform predictions) for {1} steps, up to step {3}: the model is not learning it",
+    hint: "`vfmc check` shows why (VFM3701); what usually lifts it: `heads.*.l2norm true`, a larger backbone.layerscale for a small model, a lower teacher_temp (docs/small-scale.md)",
+  },
+  FewPrototypesInUse: {
+    code: 3711,
+    severity: "warning",
+    message:
+      "{0}: the teacher uses {1} of {2} prototypes (< {3} %) at step {4}: its targets are collapsing onto a few",
+    hint: "Sinkhorn targets (`targets sinkhorn`) spread them by construction; with centering raise teacher_temp or center_momentum's weight on the batch (a lower center_momentum)",
+  },
+
   // 4001–4049 — backbone lowering, weights, inference graph, compile (src/lower: names, backbone, weights, infer)
   WeightsMissingTensor: {
     code: 4001,

@@ -63,6 +63,8 @@ export const LOSS = "loss";
 export const termLoss = (term: string): string => `${LOSS}_${term}`;
 /** Per-module gradient norms before clipping: `grad_norm.<group>`; `grad_norm` over all of them. */
 export const GRAD_NORM = "grad_norm";
+/** A term's share of the gradient norm at the student tokens the terms read: `grad_share.<term>`, summing to 1. */
+export const GRAD_SHARE = "grad_share";
 
 /** The student parameter a teacher parameter copies: `teacher.X` → `X` (other names unchanged). */
 export function studentName(name: string): string {

@@ -2,7 +2,6 @@
 // `grad.<name>` for every trainable student parameter — the raw gradients, before clipping. Used to check our
 // autodiff against PyTorch (test/fixtures/torch/grads_*.json) and by runners that bring their own optimiser.
 import { GraphBuilder } from "../graph/builder.js";
-import { grad } from "../graph/autodiff.js";
 import type { GraphKind } from "./compile.js";
 import type { IoRoleInfo } from "./manifest.js";
 import { GRAD } from "./contract.js";
@@ -11,6 +10,8 @@ import { specSources } from "./source.js";
 import {
   checkTrainable,
   declareStepInputs,
+  gradWithShares,
+  shareOutputs,
   lossOutputs,
   stateOutputs,
   type LoweredStep,
@@ -28,12 +29,13 @@ export function lowerGrad(ctx: StepContext): LoweredStep {
     const trainable = inp.studentSpecs.flatMap((s, i) =>
       s.trainable ? [{ s, v: inp.studentValues[i]! }] : [],
     );
-    const grads = grad(
+    const { grads, shares } = gradWithShares(
       g,
-      out.loss,
+      out,
       trainable.map((t) => t.v),
     );
     lossOutputs(g, ctx.ir, out, roles);
+    shareOutputs(g, shares, roles);
     trainable.forEach(({ s }, i) => {
       g.output(GRAD + s.name, grads[i]!);
       roles.set(GRAD + s.name, { role: "grad", doc: `∂loss/∂${s.name}` });

@@ -1,7 +1,10 @@
 // `vfmc info`: a model's resolved recipe, parameter table, FLOPs and memory, as text for people and as JSON data.
 // The loss terms contribute their heads' lines, their part of the losses line and their modules' parameter rows.
 import { gridOf, type ModelIR } from "../ir/model.js";
+import { formatEstimate as est } from "../ir/check/dynamics.js";
+import type { LossEstimate } from "../ir/dynamics.js";
 import { costs, type Costs } from "./cost.js";
+import { modelDynamics, onPlateau } from "./dynamics.js";
 import { modelTerms, needsTeacher } from "./objectives/index.js";
 import { formatSchedule as schedule, n4 } from "./objectives/util.js";
 
@@ -28,6 +31,21 @@ function maskingText(m: ModelIR): string {
   if (k.kind === "none") return "none";
   if (k.kind === "random") return `random, ratio ${k.ratio.lo} of the patches removed per image`;
   return `${k.kind}, ratio ${k.ratio.lo}..${k.ratio.hi}, ${k.images} of global crops`;
+}
+
+/** `dino   logits std 0.051 → loss ≈ 11.91 at step 0 (uniform Σ log K = 11.78); targets …` */
+function dynamicsLine(l: LossEstimate): string {
+  const std = l.levels.map((v) => est(v.logitStd));
+  const stds = std.length > 1 ? `${std[0]}…${std[std.length - 1]}` : std[0];
+  const sum = l.levels.length > 1 ? "Σ log K" : "log K";
+  const share =
+    l.levels.reduce((a, v) => a + v.targetEntropy, 0) / l.levels.reduce((a, v) => a + v.uniform, 0);
+  const rows = `${l.samples} ${l.samplesCoincide ? "coinciding " : ""}samples`;
+  return (
+    `${l.term.padEnd(6)} logits std ${stds} → loss ≈ ${l.loss0.toFixed(2)} at step 0 ` +
+    `(uniform ${sum} = ${l.uniform.toFixed(2)}${onPlateau(l) ? ": on the plateau" : ""}); ` +
+    `targets at ${(100 * share).toFixed(0)} % of log K (${l.targets} over ${rows})`
+  );
 }
 
 export function infoText(m: ModelIR, c: Costs = costs(m)): string {
@@ -71,8 +89,20 @@ export function infoText(m: ModelIR, c: Costs = costs(m)): string {
       ["activations per training step", bytes(c.memory.activationBytes)],
       [`weights + grads + AdamW${needsTeacher(m) ? " + teacher" : ""}`, bytes(c.memory.stateBytes)],
     ]),
+    ...dynamics(m),
   ];
   return lines.join("\n") + "\n";
+}
+
+/** The first-step estimates of the self-distillation losses (src/ir/dynamics.ts), when the model has any. */
+function dynamics(m: ModelIR): string[] {
+  const ds = modelDynamics(m);
+  if (ds.length === 0) return [];
+  return [
+    "",
+    "first step (estimated from the initialisation; docs/small-scale.md)",
+    ...ds.map((l) => `  ${dynamicsLine(l)}`),
+  ];
 }
 
 /** The `vfmc info --json` object (schema in the README). */
@@ -110,5 +140,27 @@ export function infoJson(m: ModelIR, c: Costs = costs(m)) {
     },
     flops: { infer_per_image: c.flops.inferPerImage, train_per_step: c.flops.trainPerStep },
     memory: { activation_bytes: c.memory.activationBytes, state_bytes: c.memory.stateBytes },
+    init: Object.fromEntries(
+      modelDynamics(m).map((l) => [
+        l.term,
+        {
+          loss0: l.loss0,
+          uniform: l.uniform,
+          on_plateau: onPlateau(l),
+          targets: l.targets,
+          samples: l.samples,
+          samples_coincide: l.samplesCoincide,
+          levels: l.levels.map((v) => ({
+            width: v.width,
+            prototypes: v.prototypes,
+            logit_std: v.logitStd,
+            student_scale: v.studentScale,
+            teacher_scale: v.teacherScale,
+            target_entropy: v.targetEntropy,
+            loss0: v.loss0,
+          })),
+        },
+      ]),
+    ),
   };
 }

@@ -38,8 +38,19 @@ export const IO_ROLES: readonly IoRole[] = [
 ];
 
 /** The role (and feedback) a lowering assigns to one graph input or output, by name. */
+/**
+ * A metric's reference values, for whoever watches a run (the progress output): `plateau` is the value of a loss
+ * whose predictions are uniform (Σ log K), `outOf` the count a "prototypes in use" metric is a share of (K).
+ */
+export interface MetricWatch {
+  readonly plateau?: number;
+  readonly outOf?: number;
+}
+
 export interface IoRoleInfo {
   readonly role: IoRole;
+  /** on a metric output: its reference values */
+  readonly watch?: MetricWatch;
   /** on an output: the input of the same graph it becomes at the next step (updated params, moments, state) */
   readonly next?: string;
   /** on a schedule input: the schedule's key in `manifest.schedules` */

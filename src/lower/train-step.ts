@@ -17,6 +17,7 @@ import type { GraphKind } from "./compile.js";
 import {
   BATCH,
   GRAD_NORM,
+  GRAD_SHARE,
   LOSS,
   NEXT,
   OPT_M,
@@ -28,7 +29,7 @@ import {
   TEACHER,
   termLoss,
 } from "./contract.js";
-import type { IoRoleInfo } from "./manifest.js";
+import type { IoRoleInfo, MetricWatch } from "./manifest.js";
 import type { ParamSpec } from "./params.js";
 import { dropPathResiduals, type DropPath } from "./losses/drop-path.js";
 import { modelHeadSpecs, modelTerms, needsTeacher } from "./objectives/index.js";
@@ -231,6 +232,56 @@ export function declareStepInputs(
   };
 }
 
+/**
+ * Gradients of the loss with respect to `wrt`, and from the same backward pass each term's share of the gradient
+ * norm at the student tokens it reads (its taps): ‖∂L/∂tap_t‖ / Σ_u ‖∂L/∂tap_u‖, output as `grad_share.<term>`.
+ */
+export function gradWithShares(
+  g: GraphBuilder,
+  out: ObjectiveOutputs,
+  wrt: readonly Value[],
+): { grads: Value[]; shares: [string, Value][] } {
+  const tapped = out.terms.filter((r) => r.taps?.length);
+  const taps = tapped.flatMap((r) => r.taps!);
+  const all = grad(g, out.loss, [...wrt, ...taps]);
+  if (tapped.length === 0) return { grads: all, shares: [] };
+  let k = wrt.length;
+  const norms = tapped.map((r) => {
+    const squares = r.taps!.map(() => {
+      const d = all[k++]!;
+      return g.reduceSum(
+        g.mul(d, d),
+        d.shape.map((_, i) => i),
+      );
+    });
+    return g.sqrt(squares.reduce((a, b) => g.add(a, b)));
+  });
+  const total = g.max(
+    norms.reduce((a, b) => g.add(a, b)),
+    1e-30,
+  );
+  return {
+    grads: all.slice(0, wrt.length),
+    shares: tapped.map((r, i) => [r.term.name, g.div(norms[i]!, total)]),
+  };
+}
+
+/** The grad_share.<term> outputs (after the terms' metrics). */
+export function shareOutputs(
+  g: GraphBuilder,
+  shares: [string, Value][],
+  roles: Map<string, IoRoleInfo>,
+): void {
+  for (const [term, v] of shares) {
+    const name = `${GRAD_SHARE}.${term}`;
+    g.output(name, v);
+    roles.set(name, {
+      role: "metric",
+      doc: `share of the gradient norm at the student tokens that comes from ${termLoss(term)}`,
+    });
+  }
+}
+
 /** Metric outputs shared by the train and grad graphs: the loss, each term's contribution, then its monitors. */
 export function lossOutputs(
   g: GraphBuilder,
@@ -238,17 +289,20 @@ export function lossOutputs(
   out: ObjectiveOutputs,
   roles: Map<string, IoRoleInfo>,
 ): void {
-  const metric = (name: string, v: Value, doc: string): void => {
+  const metric = (name: string, v: Value, doc: string, watch?: MetricWatch): void => {
     g.output(name, v);
-    roles.set(name, { role: "metric", doc });
+    roles.set(name, { role: "metric", doc, ...(watch ? { watch } : {}) });
   };
   metric(LOSS, out.loss, `total loss = ${out.terms.map((r) => termLoss(r.term.name)).join(" + ")}`);
-  for (const r of out.terms) metric(termLoss(r.term.name), r.loss, r.term.doc);
+  for (const r of out.terms) {
+    const uniform = r.term.active(ir) ? r.term.dynamics?.(ir)?.uniform : undefined;
+    metric(termLoss(r.term.name), r.loss, r.term.doc, uniform ? { plateau: uniform } : undefined);
+  }
   for (const r of out.terms)
     for (const m of r.term.monitors?.(ir) ?? []) {
       const v = r.monitors?.get(m.name);
       if (!v) throw new InternalError(`loss term ${r.term.name} declared monitor ${m.name} but built none`);
-      metric(m.name, v, m.doc);
+      metric(m.name, v, m.doc, m.watch);
     }
 }
 
@@ -327,7 +381,7 @@ export function lowerTrainStep(ctx: StepContext): LoweredStep {
       : null;
 
     const out = sslObjective(g, ir, inp.objective);
-    const grads = grad(g, out.loss, inp.studentValues);
+    const { grads, shares } = gradWithShares(g, out, inp.studentValues);
 
     // §7.2: clip each student sub-module (backbone, each head) to its own norm
     const groups = [...new Set(inp.studentSpecs.map((s) => s.group))];
@@ -383,6 +437,7 @@ export function lowerTrainStep(ctx: StepContext): LoweredStep {
     );
     stateOutputs(g, inp, out, roles);
     lossOutputs(g, ir, out, roles);
+    shareOutputs(g, shares, roles);
     g.output(GRAD_NORM, gradNorm);
     roles.set(GRAD_NORM, { role: "metric", doc: "‖gradients‖ over all modules, before clipping" });
     return { graph: g, roles, params: inp.studentSpecs };

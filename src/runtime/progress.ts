@@ -37,7 +37,13 @@ export function formatKnnReport(label: string, report: KnnReport): string {
 
 export function formatKnn(p: KnnPoint): string {
   const label =
-    p.at === "random-init" ? "random init" : p.at === "initial" ? "initial weights" : `step ${p.at}`;
+    p.at === "random-init"
+      ? "random init"
+      : p.at === "initial"
+        ? "initial weights"
+        : p.at === "raw-pixels"
+          ? "raw pixels"
+          : `step ${p.at}`;
   return formatKnnReport(label, p.report);
 }
 

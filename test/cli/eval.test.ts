@@ -58,6 +58,17 @@ describe("vfmc eval --knn", () => {
     }
   });
 
+  it("prints the raw-pixel k-NN of the same bank and queries beside the model's", async () => {
+    const r = await vfmc("eval", "--knn", SPEC, "--weights", ckpt, ...LIMITS, "--json");
+    const j = JSON.parse(r.out) as EvalJson & { rawPixels: { results: { k: number; top1: number }[] } };
+    expect(j.rawPixels.results.map((x) => x.k)).toEqual([20]);
+    // pixels are not random features: well above chance (10 %) on the synthetic shapes
+    expect(j.rawPixels.results[0]!.top1).toBeGreaterThan(0.2);
+    const text = (await vfmc("eval", "--knn", SPEC, "--weights", ckpt, ...LIMITS)).out;
+    expect(text).toMatch(/kNN \(raw pixels, 200 bank \/ 50 queries, [\d.]+ s\): k=20 top-1/);
+    expect(text).toMatch(/k-NN top-1 = [\d.]+ × the raw pixels'/);
+  });
+
   it("prints one line for a checkpoint and for the random init without --json", async () => {
     const trained = await vfmc("eval", "--knn", SPEC, "--weights", ckpt, ...LIMITS);
     const random = await vfmc("eval", "--knn", SPEC, ...LIMITS);

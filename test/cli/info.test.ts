@@ -35,6 +35,23 @@ describe("vfmc info", () => {
     expect(info.flops.train_per_step).toBeGreaterThan(info.flops.infer_per_image);
   });
 
+  test("prints the first-step estimates: logit scale, loss at step 0 beside Σ log K, target entropy", async () => {
+    const r = await run("info", "specs/dinov2.vfm", "--model", "dinov2_vitl14");
+    expect(r.out).toContain("first step (estimated from the initialisation; docs/small-scale.md)");
+    // bottleneck 384, L2-normalised: logits std 1/√384; coinciding CLS tokens make the Sinkhorn targets uniform
+    expect(r.out).toMatch(
+      /dino {3}logits std 0\.051 → loss ≈ 11\.91 at step 0 \(uniform log K = 11\.78\); targets at 100 % of log K/,
+    );
+    const j = JSON.parse((await run("info", "specs/dinov2.vfm", "--model", "dinov2_vitl14", "--json")).out);
+    expect(j.init.dino).toMatchObject({
+      on_plateau: false,
+      targets: "sinkhorn",
+      samples: 64,
+      samples_coincide: true,
+    });
+    expect(j.init.dino.levels[0].logit_std).toBeCloseTo(1 / Math.sqrt(384), 6);
+  });
+
   test("--set changes the model it describes (info, compile --summary)", async () => {
     const args = ["--set", "heads.dino.prototypes=128", "--set", "train.batch=8"];
     const info = JSON.parse((await run("info", "examples/franca-tiny.vfm", "--json", ...args)).out);

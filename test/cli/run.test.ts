@@ -99,6 +99,41 @@ describe("vfmc run --train", () => {
     expect(knn[2]!.knn!["top1@20"]).toBe(s.knn.trained!.results[0]!.top1);
   });
 
+  it("records the training-dynamics monitors per step, the losses' uniform values and the raw-pixel k-NN", () => {
+    const s = JSON.parse(first.out) as Summary & {
+      uniformLosses: Record<string, number>;
+      firstLosses: Record<string, number>;
+      warnings: unknown[];
+      knn: { rawPixels: { results: { top1: number }[] } | null };
+    };
+    // franca-tiny: Σ log K over the levels 64/128/256 for DINO; iBOT counts the masked half of the 2B crops
+    const sumLogK = Math.log(64) + Math.log(128) + Math.log(256);
+    expect(s.uniformLosses.loss_dino).toBeCloseTo(sumLogK, 4);
+    expect(s.uniformLosses.loss_ibot).toBeCloseTo(sumLogK / 2, 4);
+    expect(Object.keys(s.firstLosses)).toEqual(expect.arrayContaining(["loss", "loss_dino"]));
+    expect(Array.isArray(s.warnings)).toBe(true);
+    expect(s.knn.rawPixels!.results[0]!.top1).toBeGreaterThan(0);
+    const run = JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as {
+      uniform: Record<string, number>;
+    };
+    expect(run.uniform).toEqual(s.uniformLosses);
+    const step = JSON.parse(readFileSync(join(dir, "metrics.jsonl"), "utf8").split("\n")[2]!) as Record<
+      string,
+      number
+    >;
+    const shares = Object.keys(step).filter((k) => k.startsWith("grad_share."));
+    expect(shares.sort()).toEqual(["grad_share.dino", "grad_share.ibot", "grad_share.koleo"]);
+    expect(shares.reduce((a, k) => a + step[k]!, 0)).toBeCloseTo(1, 4);
+    [64, 128, 256].forEach((k, l) => {
+      for (const loss of ["dino", "ibot"]) {
+        expect(step[`${loss}_prototypes.${l}`]).toBeLessThanOrEqual(k * (1 + 1e-5));
+        expect(step[`${loss}_target_entropy.${l}`]).toBeLessThanOrEqual(Math.log(k) + 1e-4);
+        expect(step[`${loss}_student_entropy.${l}`]).toBeLessThanOrEqual(Math.log(k) + 1e-4);
+      }
+    });
+    expect(step.dino_cls_std).toBeGreaterThanOrEqual(0);
+  });
+
   it("records --set in run.json and the checkpoint's metadata", async () => {
     const run = JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as { set?: string[] };
     expect(run.set).toEqual([KEEP]);

@@ -10,7 +10,10 @@ const B = "backbone vit { patch 16, dim 384, depth 12, heads 6 }";
 
 function one(text: string): ModelIR {
   const r = check({ "main.vfm": text });
-  expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  // warnings about training dynamics (VFM37xx) are the dynamics tests' business
+  expect(
+    r.diagnostics.filter((d) => !d.code.startsWith("VFM37")).map((d) => `${d.code} ${d.message}`),
+  ).toEqual([]);
   return r.models[0]!;
 }
 

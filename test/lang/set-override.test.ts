@@ -54,7 +54,11 @@ describe("parseSetOverride", () => {
 
 describe("checkSpec with --set", () => {
   test("the override wins over the spec and the defaults, later --set over earlier ones", () => {
-    const overrides = ["heads.dino.l2norm=true", "optim.lr=cosine 3e-3 -> 1e-6", "optim.lr=cosine 2e-3 -> 1e-6"];
+    const overrides = [
+      "heads.dino.l2norm=true",
+      "optim.lr=cosine 3e-3 -> 1e-6",
+      "optim.lr=cosine 2e-3 -> 1e-6",
+    ];
     const r = checkSpec(TINY, undefined, { overrides: overrides.map((t, i) => parseSetOverride(t, i + 1)) });
     const ir = r.models[0]!;
     expect(ir.heads.dino.l2norm).toBe(true);
@@ -66,7 +70,9 @@ describe("checkSpec with --set", () => {
   test("a misspelt key or a bad value is reported by the checker, pointing into the argument", () => {
     const overrides = ["heads.dino.l2nrm=true", "train.batch=-3", "masking=blok"];
     const r = checkSpec(TINY, undefined, { overrides: overrides.map((t, i) => parseSetOverride(t, i + 1)) });
-    const got = r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.span?.file}:${d.span?.start.col} ${d.code} ${d.hint ?? ""}`);
+    const got = r.diagnostics
+      .filter((d) => d.severity === "error")
+      .map((d) => `${d.span?.file}:${d.span?.start.col} ${d.code} ${d.hint ?? ""}`);
     expect(got).toEqual([
       "<--set 1>:12 VFM2101 did you mean 'l2norm'?",
       "<--set 2>:13 VFM3001 train.batch: images per device per step",

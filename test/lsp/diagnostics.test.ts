@@ -40,6 +40,28 @@ describe("diagnostics", () => {
     expect(ds.map((d) => d.code)).toEqual([]);
   });
 
+  it("shows the training-dynamics warnings of `vfmc check` (a head that starts on its Σ log K plateau)", async () => {
+    const uri = uriOf("specs/__lsp_plateau__.vfm");
+    const text = `model m {
+  input { size 32 }
+  backbone vit { patch 4, dim 64, depth 2, heads 4 }
+  crops { global { size 32 }, local { count 2, size 16 } }
+  masking none
+  heads { dino { nested 2, hidden 256, bottleneck 64, prototypes 256, l2norm false, gelu_after_bottleneck true } }
+  losses { dino { targets sinkhorn, teacher_temp 0.04 -> 0.07 over 1 epochs }, ibot { weight 0 }, koleo { weight 0.1 } }
+  optim { lr cosine 1e-3 -> 1e-6 warmup 50 steps, lr_scaling none, freeze_last_layer 0 }
+  train { batch 16, epochs 4, epoch_length 50 }
+}
+`;
+    client.open(uri, text, 1);
+    const ds = await client.diagnostics(uri, 1);
+    const plateau = ds.find((d) => d.code === "VFM3701");
+    expect(plateau?.severity).toBe(DiagnosticSeverity.Warning);
+    expect(plateau?.range.start).toEqual(positionOf(text, "false"));
+    expect(plateau?.message).toContain("the dino loss will start on its uniform value 10.4");
+    expect(ds.map((d) => d.code).sort()).toEqual(["VFM3701", "VFM3705"]);
+  });
+
   it("reports a syntax error at the offending token", async () => {
     const uri = uriOf("specs/__lsp_syntax__.vfm");
     const text = "model m {\n  backbone vit { patch 14 dim 192 = }\n}\n";

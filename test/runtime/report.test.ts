@@ -89,6 +89,42 @@ describe("the HTML page", () => {
     expect(html).toContain("tiny&lt;test&gt; — training run");
   });
 
+  it("charts the training-dynamics monitors, with the uniform loss and the raw-pixel k-NN as dashed lines", () => {
+    const d = mkdtempSync(join(tmpdir(), "vfmc-report-"));
+    const lines = [
+      JSON.stringify({ step: 0, knn: { "top1@20": 0.1 } }),
+      JSON.stringify({ step: 0, knn_pixels: { "top1@20": 0.38 } }),
+    ];
+    for (let s = 1; s <= 30; s++)
+      lines.push(
+        JSON.stringify({
+          step: s,
+          loss_dino: 14.556 - s / 10,
+          "dino_target_entropy.0": 4.1 - s / 100,
+          "dino_student_entropy.0": 4.15,
+          "dino_prototypes.0": 60,
+          dino_cls_std: 0.5,
+          "grad_share.dino": 0.7,
+          "grad_share.koleo": 0.3,
+        }),
+      );
+    lines.push(JSON.stringify({ step: 30, knn: { "top1@20": 0.6 } }));
+    writeFileSync(join(d, "metrics.jsonl"), lines.join("\n") + "\n");
+    writeFileSync(join(d, "run.json"), JSON.stringify({ model: "m", uniform: { loss_dino: 14.556 } }));
+    const page = reportHtml(readRunMetrics(d));
+    for (const title of [
+      "Teacher targets and student predictions",
+      "Prototypes the teacher uses",
+      "Share of the gradient by loss term",
+      "CLS spread over the batch (0 = collapse)",
+    ])
+      expect(page).toContain(`>${title}</text>`);
+    expect(page).toContain("loss_dino uniform 14.56");
+    expect(page).toContain("raw pixels top1@20 0.38");
+    expect(page.match(/stroke-dasharray/g)).toHaveLength(2);
+    expect(page).not.toContain("knn_pixels.top1@20</text>"); // a baseline, not a series
+  });
+
   requires(Boolean(chromium()), "Chromium").it(
     "renders in headless Chromium with every chart drawn",
     () => {

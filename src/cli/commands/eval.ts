@@ -10,7 +10,7 @@ import { openDataSource, describeDataSpec } from "../../runtime/data/source.js";
 import { evalSplit } from "../../runtime/eval/eval-split.js";
 import { KNN_DEFAULTS } from "../../runtime/eval/knn.js";
 import { LINEAR_DEFAULTS } from "../../runtime/eval/linear.js";
-import { knnOfWeights, weightTensors, type KnnRunOptions } from "../../runtime/eval/run-knn.js";
+import { knnOfPixels, knnOfWeights, weightTensors, type KnnRunOptions } from "../../runtime/eval/run-knn.js";
 import { formatLevels } from "../../runtime/post/matryoshka.js";
 import {
   formatLinear,
@@ -142,6 +142,12 @@ async function runEval(spec: string, opts: EvalCliOptions, io: Io): Promise<numb
       results: report.results,
     });
     text.push(formatKnnReport(label, report));
+    // the baseline that matters: k-NN on the pixels themselves, same bank, queries, k and temperature
+    const pixels = await knnOfPixels(ir, split, run);
+    json.rawPixels = { seconds: round2(pixels.seconds), results: pixels.results };
+    text.push(formatKnnReport("raw pixels", pixels));
+    const [a, b] = [report.results[0]?.top1, pixels.results[0]?.top1];
+    if (a !== undefined && b) text.push(`k-NN top-1 = ${(a / b).toFixed(2)} × the raw pixels'`);
   }
   if (opts.linear) {
     const probe = { ...(lrs ? { lrs } : {}), ...(epochs ? { epochs } : {}) };

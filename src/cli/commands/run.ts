@@ -7,6 +7,8 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { DiagnosticError, makeDiagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { renderJson } from "../../diagnostics/render.js";
+import type { Manifest } from "../../lower/manifest.js";
 import { hrftModel } from "../../lower/hrft.js";
 import { checkOutputPath, prepareOutputFolder } from "../../files/output.js";
 import type { ModelIR } from "../../ir/model.js";
@@ -19,6 +21,7 @@ import { DEVICES } from "../../runtime/session.js";
 import type { TrainJob, TrainSummary } from "../../runtime/trainer/job.js";
 import { modelHash, withOverrides } from "../../runtime/trainer/overrides.js";
 import { loopModelOf, METRICS_FILE, RUN_RECORD, SKIPPED_FILE } from "../../runtime/trainer/loop.js";
+import { knnOverPixels, lossesLine, lossesOf, plateausOf } from "../../runtime/trainer/learning.js";
 import { startTraining } from "../../runtime/trainer/trainer.js";
 import { handleStopSignals } from "../../runtime/signals.js";
 import { renderText } from "../../diagnostics/render.js";
@@ -73,8 +76,8 @@ export interface RunCliOptions {
   set?: string[];
 }
 
-function summaryJson(s: TrainSummary, extra: Record<string, unknown>): unknown {
-  const knn = (at: "random-init" | "initial" | "final") => {
+function summaryJson(s: TrainSummary, extra: Record<string, unknown>, manifest: Manifest): unknown {
+  const knn = (at: "random-init" | "initial" | "raw-pixels" | "final") => {
     const p =
       at === "final"
         ? [...s.knn].reverse().find((x) => typeof x.at === "number")
@@ -102,11 +105,18 @@ function summaryJson(s: TrainSummary, extra: Record<string, unknown>): unknown {
     loopSeconds: round(s.loopSeconds, 2),
     imgPerSec: round(s.imgPerSec, 2),
     dataWaitShare: round(s.dataWaitShare, 4),
-    finalLosses: s.finalMetrics,
+    firstLosses: lossesOf(s.firstMetrics),
+    finalLosses: lossesOf(s.finalMetrics),
+    uniformLosses: plateausOf(manifest),
+    finalMonitors: Object.fromEntries(
+      Object.entries(s.finalMetrics).filter(([k]) => !(k in lossesOf(s.finalMetrics))),
+    ),
+    warnings: JSON.parse(renderJson(s.warnings)) as unknown,
     knn: {
       randomInit: knn("random-init"),
       ...(s.knn.some((p) => p.at === "initial") ? { initial: knn("initial") } : {}),
       trained: knn("final"),
+      rawPixels: knn("raw-pixels"),
       during: s.knn
         .filter((p) => typeof p.at === "number")
         .map((p) => ({ step: p.at, results: p.report.results })),
@@ -277,6 +287,8 @@ export async function prepareRun(spec: string, opts: RunCliOptions, io: Io): Pro
       seed: ir.train.seed,
       device,
       ...(opts.set?.length ? { set: opts.set } : {}),
+      // what each loss is when predictions are uniform (Σ log K): `vfmc report` draws it
+      uniform: plateausOf(compiled.manifest),
       ...(from ? { init: from.file, initSha256: from.sha256, resolution: ir.export.resolution } : {}),
       ...(opts.weights !== undefined ? { weights: opts.weights } : {}),
       runHash,
@@ -397,27 +409,22 @@ async function runTrain(spec: string, opts: RunCliOptions, io: Io, tty: boolean)
       summary.endStep,
       summary.checkpoint ?? "(none)",
     ]);
-    if (opts.json) io.out(JSON.stringify(summaryJson(summary, extra), null, 2));
+    if (opts.json) io.out(JSON.stringify(summaryJson(summary, extra, job.manifest), null, 2));
     printDiagnostics(io, [d], false);
     return summary.stoppedBy === "SIGTERM" ? 143 : 130;
   }
   if (opts.json) {
-    io.out(JSON.stringify(summaryJson(summary, extra), null, 2));
+    io.out(JSON.stringify(summaryJson(summary, extra, job.manifest), null, 2));
     return 0;
   }
+  const ratio = knnOverPixels(summary.knn);
   const lines = [
     `trained ${summary.steps} steps (${summary.startStep} → ${summary.endStep}) in ${formatDuration(summary.wallSeconds)}: ` +
       `${summary.imgPerSec.toFixed(1)} img/s, ${(100 * summary.dataWaitShare).toFixed(1)}% of the step time waiting for data`,
-    // no "final" line when this invocation trained nothing (a --resume of a finished run)
-    ...(summary.steps > 0
-      ? [
-          `final ${Object.entries(summary.finalMetrics)
-            .filter(([k]) => k.startsWith("loss"))
-            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-            .join(", ")}`,
-        ]
-      : []),
+    // no losses line when this invocation trained nothing (a --resume of a finished run)
+    ...(summary.steps > 0 ? [lossesLine(summary, plateausOf(job.manifest))] : []),
     ...summary.knn.map(formatKnn),
+    ...(ratio !== undefined ? [`k-NN top-1 = ${ratio.toFixed(2)} × the raw pixels'`] : []),
     ...(summary.skippedFiles > 0
       ? [`${summary.skippedFiles} image(s) could not be used and were replaced: ${join(out, SKIPPED_FILE)}`]
       : []),

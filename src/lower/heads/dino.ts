@@ -7,7 +7,7 @@ import type { Value } from "../../graph/ir.js";
 import type { Head } from "../../ir/model.js";
 import { linear } from "../../graph/composite/linear.js";
 import type { ParamSpec } from "../params.js";
-import { HeadSpecs, ONE, take, type ParamValues } from "./head-params.js";
+import { HeadSpecs, take, WEIGHT_G, type ParamValues } from "./head-params.js";
 
 /** F.normalize's eps for float32 tensors (§2.1: 1e-6 only for fp16). */
 export const L2_EPS = 1e-12;
@@ -44,7 +44,7 @@ export function headMlp(g: GraphBuilder, params: ParamValues, module: string, he
 
 /** weight_norm(dim=0) state: weight_g [K, 1] filled with 1, weight_v [K, bot] with nn.Linear's default init. */
 export function weightNormSpecs(s: HeadSpecs, module: string, prototypes: number, bottleneck: number): void {
-  s.add(`${module}.weight_g`, [prototypes, 1], ONE);
+  s.add(`${module}.weight_g`, [prototypes, 1], WEIGHT_G);
   // kaiming_uniform(a=√5) on [K, bot] = U(±1/√bot); the init `apply` never reaches weight_v (§2.1)
   s.add(`${module}.weight_v`, [prototypes, bottleneck], {
     kind: "uniform",

@@ -3,6 +3,7 @@
 // student and one built for the teacher differ only in the module string.
 import { InternalError } from "../../diagnostics/diagnostic.js";
 import type { Value } from "../../graph/ir.js";
+import { HEAD_INIT } from "../../ir/init-scheme.js";
 import { paramSpec, type InitRule, type ParamSpec } from "../params.js";
 
 /** state-dict name → graph value (a graph input in the train/grad graphs) */
@@ -15,9 +16,14 @@ export function take(params: ParamValues, name: string): Value {
 }
 
 /** §2.1 init: MLP linears trunc-normal 0.02 (timm bounds ±2), biases 0. */
-export const TRUNC_NORMAL: InitRule = { kind: "truncNormal", std: 0.02, bound: 2 };
+export const TRUNC_NORMAL: InitRule = {
+  kind: "truncNormal",
+  std: HEAD_INIT.linearStd,
+  bound: HEAD_INIT.truncBound,
+};
 export const ZERO: InitRule = { kind: "constant", value: 0 };
-export const ONE: InitRule = { kind: "constant", value: 1 };
+/** weight_norm's gain at init */
+export const WEIGHT_G: InitRule = { kind: "constant", value: HEAD_INIT.weightG };
 
 /** Records for one head module; the clip group is the module without any `teacher.` prefix. */
 export class HeadSpecs {

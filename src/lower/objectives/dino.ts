@@ -12,12 +12,43 @@ import { projectionHead, projectionHeadSpecs } from "../heads/projection.js";
 import { CENTER_DOC, centeredTargets, NEXT_CENTER_DOC, nextCenter } from "../losses/centering.js";
 import { dinoLoss } from "../losses/dino.js";
 import { sinkhornTargets } from "../losses/sinkhorn.js";
-import { defineTerm, type TermInputs } from "./term.js";
+import { clsTokensCoincide, estimateLoss } from "../../ir/dynamics.js";
+import { checkWarmupShare } from "../../ir/check/dynamics.js";
+import type { ModelIR } from "../../ir/model.js";
+import { featureSpread, meanEntropy, prototypesInUse, softmaxEntropy } from "../monitors.js";
+import { defineTerm, type MetricDecl, type TermInputs } from "./term.js";
 import { formatSchedule, levelName } from "./util.js";
 
 /** DINOv2's `dino_loss.center` buffer; `dino_loss.center.<level>` with nested heads. */
 export const DINO_CENTER = "dino_loss.center";
 const TEACHER_TEMP = "teacher_temp";
+
+/** Per head level: the teacher targets' and the student's entropy, and how many prototypes the targets use. */
+function monitors(ir: ModelIR): MetricDecl[] {
+  const levels = ir.heads.dino.levels;
+  const at = (base: string, l: number) => levelName(base, l, levels.length);
+  return [
+    ...levels.flatMap((lv, l) => [
+      {
+        name: at("dino_target_entropy", l),
+        doc: `entropy of the teacher targets, nats (log K = ${Math.log(lv.prototypes).toFixed(3)} is uniform)`,
+      },
+      {
+        name: at("dino_student_entropy", l),
+        doc: "entropy of the student's predictions on the global crops, nats",
+      },
+      {
+        name: at("dino_prototypes", l),
+        doc: `prototypes the teacher uses: exp of the entropy of the batch-mean target (of ${lv.prototypes})`,
+        watch: { outOf: lv.prototypes },
+      },
+    ]),
+    {
+      name: "dino_cls_std",
+      doc: "spread of the student's backbone CLS over the batch: std of the L2-normalised features × √D (0 = collapse)",
+    },
+  ];
+}
 
 interface DinoTargets {
   readonly targets: readonly Value[];
@@ -58,6 +89,23 @@ export const dino = defineTerm<DinoTargets>({
     );
   },
   schedules: (ir) => ({ [TEACHER_TEMP]: ir.losses.dino.teacherTemp }),
+  monitors: (ir) => (ir.losses.dino.weight > 0 ? monitors(ir) : []),
+  dynamics: (ir) =>
+    ir.losses.dino.weight > 0
+      ? estimateLoss({
+          term: "dino",
+          head: ir.heads.dino,
+          headPath: "heads.dino",
+          dim: ir.backbone.dim,
+          loss: ir.losses.dino,
+          // DINOv2 all-reduces the Sinkhorn sums over the devices (§3.2)
+          samples: 2 * ir.train.batch * ir.train.devices,
+          samplesAre: "2 global crops × batch × devices",
+          samplesCoincide: clsTokensCoincide(ir),
+          // 2 + 2·n_loc cross-entropies over 2 + max(2·n_loc, 1) terms (losses/dino.ts)
+          factor: ir.losses.dino.weight * (ir.crops.local.count > 0 ? 1 : 2 / 3),
+        })
+      : undefined,
 
   teacher({ g, ir, at, teacher, views, inputs }) {
     const B = ir.train.batch;
@@ -92,8 +140,9 @@ export const dino = defineTerm<DinoTargets>({
     const sl = views.studentLocal();
     const head = (x: Value): Value[] =>
       at("heads.dino", () => projectionHead(g, ir.heads.dino, student.heads, DINO_HEAD, x));
-    const sGlobal = head(sg.cls);
-    const sLocal = sl ? head(sl.cls) : null;
+    const taps = [g.identity(sg.cls), ...(sl ? [g.identity(sl.cls)] : [])];
+    const sGlobal = head(taps[0]!);
+    const sLocal = sl ? head(taps[1]!) : null;
     const nLocal = sl ? ir.crops.local.count : 0;
     const loss = at("losses.dino", () => {
       let sum = zero;
@@ -110,13 +159,28 @@ export const dino = defineTerm<DinoTargets>({
       });
       return g.mul(sum, ir.losses.dino.weight);
     });
-    return { loss, next: t!.next };
+    const decls = monitors(ir);
+    const values = t!.targets.flatMap((targets, l) => [
+      meanEntropy(g, targets),
+      softmaxEntropy(g, sGlobal[l]!, ir.losses.dino.studentTemp),
+      prototypesInUse(g, targets),
+    ]);
+    values.push(featureSpread(g, sg.cls));
+    return { loss, next: t!.next, taps, monitors: new Map(decls.map((d, i) => [d.name, values[i]!])) };
   },
 
   check(ctx) {
     checkHeadShapes(ctx, "dino", ctx.model.heads.dino);
     checkHeadOptions(ctx, "dino", ctx.model.heads.dino);
     checkSchedule(ctx, "losses.dino.teacher_temp", ctx.model.losses.dino.teacherTemp);
+    const tt = ctx.model.losses.dino.teacherTemp;
+    // a linear ramp is DINOv2's warm-up of τt (its `over`); other shapes warm up through `warmup`
+    checkWarmupShare(
+      ctx,
+      "the teacher-temperature warm-up",
+      "losses.dino.teacher_temp",
+      tt.shape === "linear" ? tt.overSteps : tt.warmupSteps,
+    );
   },
   untrainable(ir) {
     const n = ir.crops.global.count;

@@ -16,7 +16,9 @@ import { projectionHead, projectionHeadSpecs } from "../heads/projection.js";
 import { CENTER_DOC, centeredTargets, NEXT_CENTER_DOC, nextCenter } from "../losses/centering.js";
 import { gatherMasked, ibotLoss, maskUpperbound, validRowsOnly, type MaskedTokens } from "../losses/ibot.js";
 import { sinkhornTargets } from "../losses/sinkhorn.js";
-import { defineTerm, type TermInputs } from "./term.js";
+import { estimateLoss } from "../../ir/dynamics.js";
+import { meanEntropy, prototypesInUse, softmaxEntropy } from "../monitors.js";
+import { defineTerm, type MetricDecl, type TermInputs } from "./term.js";
 import { levelName } from "./util.js";
 
 /** DINOv2's `ibot_patch_loss.center` buffer; `ibot_patch_loss.center.<level>` with nested heads. */
@@ -58,6 +60,27 @@ function maskedTokenCount(m: ModelIR): number {
   const images = Math.floor(m.crops.global.count * m.train.batch * m.masking.images);
   const g = gridOf(m.crops.global.size, m.backbone.patch);
   return Math.round(images * ((m.masking.ratio.lo + m.masking.ratio.hi) / 2) * g * g);
+}
+
+/** Per head level: the teacher targets' and the student's entropy, and how many prototypes the targets use. */
+function monitors(ir: ModelIR): MetricDecl[] {
+  const levels = ibotHeadUse(ir.heads)!.head.levels;
+  const at = (base: string, l: number) => levelName(base, l, levels.length);
+  return levels.flatMap((lv, l) => [
+    {
+      name: at("ibot_target_entropy", l),
+      doc: `entropy of the teacher targets of the masked patches, nats (log K = ${Math.log(lv.prototypes).toFixed(3)} is uniform)`,
+    },
+    {
+      name: at("ibot_student_entropy", l),
+      doc: "entropy of the student's predictions on the masked patches, nats",
+    },
+    {
+      name: at("ibot_prototypes", l),
+      doc: `prototypes the teacher uses on the masked patches: exp of the entropy of their mean target (of ${lv.prototypes})`,
+      watch: { outOf: lv.prototypes },
+    },
+  ]);
 }
 
 interface IbotTargets {
@@ -129,6 +152,27 @@ export const ibot = defineTerm<IbotTargets>({
       }),
     );
   },
+  monitors: (ir) => (hasIbot(ir) ? monitors(ir) : []),
+  dynamics(ir) {
+    const n = maskedTokenCount(ir);
+    if (!hasIbot(ir) || n === 0) return undefined;
+    const use = ibotHeadUse(ir.heads)!;
+    const images = ir.crops.global.count * ir.train.batch;
+    return estimateLoss({
+      term: "ibot",
+      head: use.head,
+      headPath: use.module === DINO_HEAD ? "heads.dino" : "heads.ibot",
+      dim: ir.backbone.dim,
+      loss: ir.losses.ibot,
+      // DINOv2 all-reduces the Sinkhorn sums over the devices (§3.2)
+      samples: n * ir.train.devices,
+      samplesAre: "masked patches × devices",
+      // patch tokens carry their own pixels from the start; the student's masked ones are unrelated to the targets
+      samplesCoincide: false,
+      // the loss divides by all 2B images, of which int(2B·images) are masked (losses/ibot.ts)
+      factor: (ir.losses.ibot.weight * Math.floor(images * ir.masking.images)) / images,
+    });
+  },
   schedules: (ir): Record<string, typeof ir.losses.ibot.teacherTemp> =>
     ir.losses.ibot.weight > 0 ? { [TEACHER_TEMP]: ir.losses.ibot.teacherTemp } : {},
 
@@ -177,7 +221,8 @@ export const ibot = defineTerm<IbotTargets>({
     const use = ibotHeadUse(ir.heads)!;
     const headPath = use.module === DINO_HEAD ? "heads.dino" : "heads.ibot";
     const masked = maskedTokens(inputs);
-    const sBuffer = at("losses.ibot", () => gatherMasked(g, views.studentGlobal().patchTokens, masked));
+    const tap = g.identity(views.studentGlobal().patchTokens);
+    const sBuffer = at("losses.ibot", () => gatherMasked(g, tap, masked));
     const sPatch = at(headPath, () => projectionHead(g, use.head, student.heads, use.module, sBuffer));
     const images = ir.crops.global.count * ir.train.batch;
     const loss = at("losses.ibot", () => {
@@ -187,7 +232,14 @@ export const ibot = defineTerm<IbotTargets>({
       });
       return g.mul(sum, ir.losses.ibot.weight);
     });
-    return { loss, next: t!.next };
+    const rows = { valid: masked.valid, count: masked.count };
+    const decls = monitors(ir);
+    const values = t!.targets.flatMap((targets, l) => [
+      meanEntropy(g, targets, rows),
+      softmaxEntropy(g, sPatch[l]!, ir.losses.ibot.studentTemp, rows),
+      prototypesInUse(g, targets, rows),
+    ]);
+    return { loss, next: t!.next, taps: [tap], monitors: new Map(decls.map((d, i) => [d.name, values[i]!])) };
   },
 
   check(ctx) {

@@ -19,11 +19,12 @@ export const koleo = defineTerm<never>({
 
   student({ g, ir, at, views }) {
     const B = ir.train.batch;
+    const tap = g.identity(views.studentGlobal().cls);
     const loss = at("losses.koleo", () => {
-      const [c1, c2] = g.split(views.studentGlobal().cls, [B, B], 0) as [Value, Value];
+      const [c1, c2] = g.split(tap, [B, B], 0) as [Value, Value];
       return g.mul(g.add(koleoLoss(g, c1), koleoLoss(g, c2)), ir.losses.koleo.weight);
     });
-    return { loss };
+    return { loss, taps: [tap] };
   },
 
   check({ model, bag }) {

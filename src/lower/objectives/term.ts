@@ -7,10 +7,12 @@
 import type { GraphBuilder } from "../../graph/builder.js";
 import type { Value } from "../../graph/ir.js";
 import type { CheckContext } from "../../ir/check/context.js";
+import type { LossEstimate } from "../../ir/dynamics.js";
 import type { Head, ModelIR, Schedule } from "../../ir/model.js";
 import type { BackboneParams, VitOutputs } from "../backbone/vit.js";
 import type { ParamValues } from "../heads/head-params.js";
 import type { GraphKind } from "../compile.js";
+import type { MetricWatch } from "../manifest.js";
 import type { ParamSpec } from "../params.js";
 import type { At } from "../source.js";
 
@@ -77,12 +79,20 @@ export interface TermOutput {
   readonly monitors?: ReadonlyMap<string, Value>;
   /** next value of each state input, by input name */
   readonly next?: ReadonlyMap<string, Value>;
+  /**
+   * the student tokens the term reads, each through an identity of its own (`g.identity`) that only this term
+   * consumes: the gradient of the total loss there is this term's alone, and the step outputs its share of the
+   * gradient norm (`grad_share.<term>`) from the one backward pass
+   */
+  readonly taps?: readonly Value[];
 }
 
 /** A metric output: the name the graph and metrics.jsonl use, and what it measures. */
 export interface MetricDecl {
   readonly name: string;
   readonly doc: string;
+  /** what the progress output watches the metric for (docs/graph-contract.md) */
+  readonly watch?: MetricWatch;
 }
 
 /** A module a term owns (a head, a decoder): a row of `vfmc info`'s parameter table and the editor's hover. */
@@ -156,6 +166,11 @@ export interface LossTerm<T = unknown> {
   teacher?(ctx: TermContext): T;
   /** the student-side part: the weighted loss and the rest of the term's outputs */
   student(ctx: TermContext, fromTeacher: T | undefined): TermOutput;
+  /**
+   * a self-distillation term's first-step estimate (src/ir/dynamics.ts), undefined when inactive: `vfmc info` prints
+   * it, the dynamics checks read it and the progress output watches `loss_<term>` against its uniform value
+   */
+  dynamics?(ir: ModelIR): LossEstimate | undefined;
   /** consistency rules of the checker (VFM3xxx) on the resolved model */
   check?(ctx: CheckContext): void;
   /** what the step lowering cannot express for this model, as a reason (GraphNotAvailable), or undefined */

@@ -51,6 +51,38 @@ export async function featureSession(
   return createSession(encodeModel(model), { device: opts.device ?? "cpu", threads: opts.threads ?? 0 });
 }
 
+/** The eval views of `limit` images of a dataset (evalIndices), in batches of at most `batch`; unreadable files left out. */
+async function* evalBatches(
+  dataset: Dataset,
+  resolution: number,
+  limit: number | undefined,
+  batch: number,
+  onSkip: (s: SkippedImage) => void,
+): AsyncGenerator<{ first: number; rows: number; pixels: Float32Array; labels: number[] }> {
+  const indices = evalIndices(dataset, limit);
+  const plane = CHANNELS * resolution * resolution;
+  for (let start = 0; start < indices.length; start += batch) {
+    const images = (
+      await readEvalImages(dataset, indices.subarray(start, start + batch), resolution, onSkip)
+    ).filter((x) => x !== undefined);
+    if (images.length === 0) continue;
+    const pixels = new Float32Array(images.length * plane);
+    images.forEach((x, r) => pixels.set(x.image.data, r * plane));
+    yield { first: indices[start]!, rows: images.length, pixels, labels: images.map((x) => x.label) };
+  }
+}
+
+/** Concatenated rows of `dim` features, with their labels. */
+function gathered(chunks: readonly Float32Array[], labels: readonly number[], dim: number) {
+  const features = new Float32Array(labels.length * dim);
+  let o = 0;
+  for (const c of chunks) {
+    features.set(c, o);
+    o += c.length;
+  }
+  return { features, labels: Int32Array.from(labels), dim };
+}
+
 /** CLS features of `limit` images of a dataset (evalIndices: the first ones, or every k-th of a class-sorted one). */
 export async function extractFeatures(
   session: ort.InferenceSession,
@@ -60,42 +92,59 @@ export async function extractFeatures(
   batch = 128,
   onSkip: (s: SkippedImage) => void = () => undefined,
 ): Promise<LabelledFeatures & { dim: number }> {
-  const indices = evalIndices(dataset, limit);
-  const plane = CHANNELS * resolution * resolution;
   const labels: number[] = [];
   const chunks: Float32Array[] = [];
   let dim = 0;
-  for (let start = 0; start < indices.length; start += batch) {
-    const images = (
-      await readEvalImages(dataset, indices.subarray(start, start + batch), resolution, onSkip)
-    ).filter((x) => x !== undefined);
-    if (images.length === 0) continue;
-    const pixels = new Float32Array(images.length * plane);
-    images.forEach((x, r) => {
-      pixels.set(x.image.data, r * plane);
-      labels.push(x.label);
-    });
+  for await (const b of evalBatches(dataset, resolution, limit, batch, onSkip)) {
     const out = await session.run(
-      { pixel_values: new ort.Tensor("float32", pixels, [images.length, CHANNELS, resolution, resolution]) },
+      { pixel_values: new ort.Tensor("float32", b.pixels, [b.rows, CHANNELS, resolution, resolution]) },
       ["cls"],
     );
     const cls = out.cls!;
-    assertFinite(
-      cls.data as Float32Array,
-      cls.dims[1] ?? 1,
-      `CLS features of ${dataset.name}`,
-      indices[start],
-    );
+    assertFinite(cls.data as Float32Array, cls.dims[1] ?? 1, `CLS features of ${dataset.name}`, b.first);
     dim = cls.dims[1]!;
     chunks.push(cls.data as Float32Array);
+    labels.push(...b.labels);
   }
-  const features = new Float32Array(labels.length * dim);
-  let o = 0;
-  for (const c of chunks) {
-    features.set(c, o);
-    o += c.length;
+  return gathered(chunks, labels, dim);
+}
+
+/**
+ * The images themselves as features: the pixels the model is fed (the evaluation view at the export resolution,
+ * the spec's per-channel mean and std applied), flattened. k-NN on them is the baseline a learned feature has to beat.
+ */
+export async function pixelFeatures(
+  ir: ModelIR,
+  dataset: Dataset,
+  limit: number | undefined,
+  onSkip: (s: SkippedImage) => void = () => undefined,
+): Promise<LabelledFeatures & { dim: number }> {
+  const res = ir.export.resolution;
+  const area = res * res;
+  const labels: number[] = [];
+  const chunks: Float32Array[] = [];
+  for await (const b of evalBatches(dataset, res, limit, 256, onSkip)) {
+    const f = new Float32Array(b.pixels.length);
+    for (let i = 0; i < f.length; i++) {
+      const c = Math.floor(i / area) % CHANNELS;
+      f[i] = (b.pixels[i]! - ir.input.mean[c]!) / ir.input.std[c]!;
+    }
+    chunks.push(f);
+    labels.push(...b.labels);
   }
-  return { features, labels: Int32Array.from(labels), dim };
+  return gathered(chunks, labels, CHANNELS * area);
+}
+
+/** The files an evaluation left out, collected for its report and passed on to `opts.onSkip`. */
+function skipCollector(opts: KnnRunOptions): { skipped: SkippedImage[]; onSkip: (s: SkippedImage) => void } {
+  const skipped: SkippedImage[] = [];
+  return {
+    skipped,
+    onSkip: (s) => {
+      skipped.push(s);
+      opts.onSkip?.(s);
+    },
+  };
 }
 
 /** §10.1 k-NN accuracy of `weights` (none: the seeded initialisation) on bank `train` and queries `test`. */
@@ -109,11 +158,7 @@ export async function knnOfWeights(
   const session = await featureSession(ir, weights, opts);
   try {
     const res = ir.export.resolution;
-    const skipped: SkippedImage[] = [];
-    const onSkip = (s: SkippedImage): void => {
-      skipped.push(s);
-      opts.onSkip?.(s);
-    };
+    const { skipped, onSkip } = skipCollector(opts);
     const bank = await extractFeatures(session, data.train, res, opts.bankLimit, opts.batch, onSkip);
     const queries = await extractFeatures(session, data.test, res, opts.queryLimit, opts.batch, onSkip);
     const numClasses = Math.max(data.train.numClasses, data.test.numClasses);
@@ -133,6 +178,31 @@ export async function knnOfWeights(
   } finally {
     await session.release();
   }
+}
+
+/** §10.1 k-NN on raw pixels (pixelFeatures) with the same bank, queries, k and temperature as knnOfWeights. */
+export async function knnOfPixels(
+  ir: ModelIR,
+  data: { readonly train: Dataset; readonly test: Dataset },
+  opts: KnnRunOptions = {},
+): Promise<KnnReport> {
+  const t0 = performance.now();
+  const { skipped, onSkip } = skipCollector(opts);
+  const bank = await pixelFeatures(ir, data.train, opts.bankLimit, onSkip);
+  const queries = await pixelFeatures(ir, data.test, opts.queryLimit, onSkip);
+  const results = knnEvaluate(bank, queries, bank.dim, {
+    k: opts.k ?? KNN_DEFAULTS.k,
+    temperature: opts.temperature ?? KNN_DEFAULTS.temperature,
+    numClasses: Math.max(data.train.numClasses, data.test.numClasses),
+  });
+  return {
+    results,
+    bank: bank.labels.length,
+    queries: queries.labels.length,
+    dim: bank.dim,
+    seconds: (performance.now() - t0) / 1000,
+    skipped,
+  };
 }
 
 /** A checkpoint's tensors minus what is not a weight (optimiser moments, counters), for compileModelGraphs. */

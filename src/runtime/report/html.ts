@@ -1,5 +1,7 @@
 // A run's metrics as one self-contained HTML page: a summary table (run.json, last values) and line charts
-// grouped by what they measure — losses, k-NN accuracy, learning rate, other schedules, gradient norms, step time.
+// grouped by what they measure — losses (with the value uniform predictions give), k-NN accuracy (with the raw-pixel
+// baseline), the training-dynamics monitors (entropies, prototypes in use, gradient shares, feature spread), learning
+// rate, other schedules, gradient norms, step time.
 // Inline SVG and CSS only: the file can be mailed, archived or opened offline.
 import type { RunMetrics, Series } from "./metrics.js";
 import { escapeXml, lineChart } from "./svg-chart.js";
@@ -21,6 +23,14 @@ export const GROUPS: readonly Group[] = [
     test: (n) => /knn/i.test(n),
     missing: "no k-NN evaluations in this run's metrics (vfmc run --train --eval-every N adds them)",
   },
+  {
+    title: "Teacher targets and student predictions",
+    yLabel: "entropy (nats)",
+    test: (n) => /_entropy(\.\d+)?$/.test(n),
+  },
+  { title: "Prototypes the teacher uses", yLabel: "prototypes", test: (n) => /_prototypes(\.\d+)?$/.test(n) },
+  { title: "Share of the gradient by loss term", yLabel: "share", test: (n) => /^grad_share\./.test(n) },
+  { title: "CLS spread over the batch (0 = collapse)", yLabel: "std × √D", test: (n) => /_cls_std$/.test(n) },
   { title: "Learning rate", yLabel: "lr", test: (n) => /(^|_)lr(_|$)/.test(n) && !/factor/.test(n) },
   {
     title: "Schedules",
@@ -47,14 +57,30 @@ function fmt(v: unknown): string {
 
 export function reportHtml(m: RunMetrics, title?: string): string {
   const name = title ?? (typeof m.run?.model === "string" ? `${m.run.model} — training run` : "training run");
-  const groups = groupSeries(m.series.values());
+  // baselines drawn as dashed lines: the raw-pixel k-NN (a point at step 0), the losses' uniform values (run.json)
+  const isBaseline = (s: Series): boolean => /^knn_pixels\./.test(s.name);
+  const baselines = [...m.series.values()].filter(isBaseline);
+  const groups = groupSeries([...m.series.values()].filter((s) => !isBaseline(s)));
+  const uniform = (m.run?.uniform ?? {}) as Record<string, number>;
+  const references = (list: readonly Series[]) => [
+    ...list.flatMap((s) =>
+      typeof uniform[s.name] === "number" ? [{ label: `${s.name} uniform`, value: uniform[s.name]! }] : [],
+    ),
+    ...baselines
+      .filter((b) => list.some((s) => s.name === b.name.replace(/^knn_pixels\./, "knn.")))
+      .map((b) => ({ label: `raw pixels ${b.name.slice("knn_pixels.".length)}`, value: b.values[0]! })),
+  ];
   const charts: string[] = [];
   for (const g of [...GROUPS, "other" as const]) {
     const list = groups.get(g);
     const title = g === "other" ? "Other metrics" : g.title;
     if (list?.length)
       charts.push(
-        `<section>${lineChart(list, { title, yLabel: g === "other" ? "value" : g.yLabel })}</section>`,
+        `<section>${lineChart(list, {
+          title,
+          yLabel: g === "other" ? "value" : g.yLabel,
+          references: references(list),
+        })}</section>`,
       );
     else if (g !== "other" && g.missing)
       charts.push(

@@ -53,6 +53,8 @@ export interface ChartOptions {
   readonly width?: number;
   readonly height?: number;
   readonly maxPoints?: number;
+  /** horizontal dashed lines with a label (a loss's uniform value, the raw-pixel k-NN) */
+  readonly references?: readonly { readonly label: string; readonly value: number }[];
 }
 
 export function lineChart(series: readonly Series[], opts: ChartOptions): string {
@@ -64,7 +66,8 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): string
   const plotH = H - m.top - m.bottom;
   const all = series.map((s) => thin(s, opts.maxPoints ?? 1500));
   const xs = all.flatMap((s) => s.steps);
-  const ys = all.flatMap((s) => s.values);
+  const refs = opts.references ?? [];
+  const ys = [...all.flatMap((s) => s.values), ...refs.map((r) => r.value)];
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
@@ -100,6 +103,13 @@ export function lineChart(series: readonly Series[], opts: ChartOptions): string
     parts.push(
       `<text x="14" y="${m.top + plotH / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 14 ${m.top + plotH / 2})">${escapeXml(opts.yLabel)}</text>`,
     );
+  refs.forEach((r) => {
+    const y = f(py(r.value));
+    parts.push(
+      `<line x1="${m.left}" x2="${m.left + plotW}" y1="${y}" y2="${y}" stroke="#555" stroke-width="1" stroke-dasharray="5 4"/>`,
+      `<text x="${m.left + plotW - 4}" y="${f(py(r.value) - 4)}" font-size="10" fill="#555" text-anchor="end">${escapeXml(`${r.label} ${label(r.value)}`)}</text>`,
+    );
+  });
   all.forEach((s, i) => {
     const colour = PALETTE[i % PALETTE.length]!;
     const pts = s.steps.map((x, j) => `${f(px(x))},${f(py(s.values[j]!))}`).join(" ");

@@ -1,5 +1,6 @@
 // What a training run is told (TrainJob, plain data so it can be posted to a worker thread) and what it reports
 // (TrainEvent while running, TrainSummary at the end).
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { ModelIR } from "../../ir/model.js";
 import type { Manifest } from "../../lower/manifest.js";
 import type { RunIdentity } from "../checkpoint/checkpoint.js";
@@ -61,8 +62,11 @@ export interface TrainJob {
 }
 
 export interface KnnPoint {
-  /** before training ("random-init", or "initial" when the run starts from --init or --weights), or the steps taken */
-  readonly at: "random-init" | "initial" | number;
+  /**
+   * before training ("random-init", or "initial" when the run starts from --init or --weights), the steps taken, or
+   * "raw-pixels": the pixels themselves as features, the baseline to beat
+   */
+  readonly at: "random-init" | "initial" | "raw-pixels" | number;
   readonly report: KnnReport;
 }
 
@@ -119,6 +123,10 @@ export interface TrainSummary {
   /** share of loop time spent waiting for the next batch */
   readonly dataWaitShare: number;
   readonly finalMetrics: Readonly<Record<string, number>>;
+  /** the metrics of the first step this invocation ran (empty when it ran none) */
+  readonly firstMetrics: Readonly<Record<string, number>>;
+  /** what the run warned about while it trained (watch.ts), in the order raised */
+  readonly warnings: readonly Diagnostic[];
   readonly knn: readonly KnnPoint[];
   /** distinct images the run could not use (listed in the run folder's skipped-files.txt) */
   readonly skippedFiles: number;

@@ -5,7 +5,13 @@
 // evaluation, the NaN guard and stop requests happen between calls, and calls end where checkpoints are due.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DiagnosticBag, DiagnosticError, makeDiagnostic } from "../../diagnostics/diagnostic.js";
+import {
+  DiagnosticBag,
+  DiagnosticError,
+  makeDiagnostic,
+  type Diagnostic,
+} from "../../diagnostics/diagnostic.js";
+import { renderText } from "../../diagnostics/render.js";
 import { OutputLog, writeOutput } from "../../files/output.js";
 import { scheduleValue } from "../../ir/model.js";
 import { hrftInit } from "../../lower/hrft.js";
@@ -23,13 +29,14 @@ import { readSafetensors } from "../checkpoint/safetensors.js";
 import type { Dataset, SkippedImage } from "../data/dataset.js";
 import { describeDataSpec, openDataSource, type DataSpec } from "../data/source.js";
 import { evalSplit } from "../eval/eval-split.js";
-import { knnOfWeights } from "../eval/run-knn.js";
+import { knnOfPixels, knnOfWeights } from "../eval/run-knn.js";
 import { createSession, ort } from "../session.js";
 import { batchFeeds } from "./batch-feeds.js";
 import { batchStreamOptions } from "./data-options.js";
 import type { KnnPoint, TrainEvent, TrainJob, TrainSummary } from "./job.js";
 import { trainPlan, type TrainPlan } from "./plan.js";
 import { SkippedFiles } from "./skipped-files.js";
+import { DynamicsWatch } from "./watch.js";
 import { CarriedState, freshState, paramInitialiser } from "./state.js";
 import { maxStepsPerCall, metricAt, stackFeeds, stepsForCall } from "./steps-call.js";
 
@@ -220,6 +227,15 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
     }
     if (job.init || job.weights) await evaluate("initial", await evalWeights(plan, () => initial));
     else await evaluate("random-init", undefined);
+    // the baseline a learned feature has to beat: k-NN on the pixels themselves, same bank and queries
+    if (job.knn.enabled && split) {
+      const point: KnnPoint = { at: "raw-pixels", report: await knnOfPixels(job.ir, split, job.knn) };
+      await noteSkipped(point.report.skipped);
+      knn.push(point);
+      if (startStep === 0)
+        metricsLog.append(JSON.stringify({ step: 0, knn_pixels: knnFields(point) }) + "\n");
+      host.emit({ type: "eval", point });
+    }
 
     const onDevice = job.device === "webgpu";
     const loopModel = loopModelOf(job);
@@ -244,6 +260,9 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
     let loopMs = 0;
     let dataMs = 0;
     let finalMetrics: Record<string, number> = {};
+    let firstMetrics: Record<string, number> | undefined;
+    const watch = new DynamicsWatch(plan.graph.outputs);
+    const warnings: Diagnostic[] = [];
     let stoppedBy: string | undefined;
     let finalWeights: Map<string, WeightTensor> | undefined;
     const meta = (s: number): CheckpointMeta => ({ ...job.identity, step: s });
@@ -340,6 +359,7 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
         for (const [j, mj] of metrics.entries()) {
           step++;
           finalMetrics = mj;
+          firstMetrics ??= mj;
           const stepsRun = step - startStep;
           const ev = {
             type: "step" as const,
@@ -363,6 +383,10 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
             }) + "\n",
           );
           host.emit(ev);
+          for (const d of watch.observe(step, mj)) {
+            warnings.push(d);
+            host.emit({ type: "note", text: renderText(d) });
+          }
         }
         if (step < total && job.checkpointEvery > 0 && step % job.checkpointEvery === 0)
           await writeCheckpoint();
@@ -392,6 +416,8 @@ export async function trainLoop(job: TrainJob, host: LoopHost): Promise<TrainSum
       imgPerSec: loopMs > 0 ? ((step - startStep) * B * 1000) / loopMs : 0,
       dataWaitShare: loopMs > 0 ? dataMs / loopMs : 0,
       finalMetrics,
+      firstMetrics: firstMetrics ?? {},
+      warnings,
       knn,
       skippedFiles: skipped.count,
       ...(lastCheckpoint !== undefined ? { checkpoint: ckpt } : {}),
