@@ -83,8 +83,14 @@ describe("vfmc run --train", () => {
     const lines = readFileSync(join(dir, "metrics.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as Record<string, number> & { knn?: Record<string, number> });
-    const steps = lines.filter((l) => l.knn === undefined);
+      .map(
+        (l) =>
+          JSON.parse(l) as Record<string, number> & {
+            knn?: Record<string, number>;
+            knn_pixels?: Record<string, number>;
+          },
+      );
+    const steps = lines.filter((l) => l.knn === undefined && l.knn_pixels === undefined);
     expect(steps.map((l) => l.step)).toEqual([1, 2, 3]);
     expect(steps[0]).toHaveProperty("lr");
     expect(steps[0]).toHaveProperty("teacher_temp");
@@ -230,7 +236,7 @@ describe("vfmc run --train", () => {
     expect(r.err).toContain("error VFM6211");
     expect(r.err).toContain("(step 3 of franca_tiny)");
     expect(readFileSync(ckpt).equals(before)).toBe(true);
-    const again = await trainSmall("--out", dir, "--no-knn", "--restart", "--json");
+    const again = await trainSmall("--out", dir, "--no-knn", "--restart", "--json", "--set", KEEP);
     expect(again.code, again.err).toBe(0);
     expect(JSON.parse(again.out)).toMatchObject({ startStep: 0, endStep: 3 });
     // same seed, same data, same graph: the restarted run reproduces the checkpoint byte for byte
