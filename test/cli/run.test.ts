@@ -28,7 +28,7 @@ const SMALL = [
 /** `vfmc run --train` on the tiny spec with the SMALL settings, then ARGS. */
 const trainSmall = (...args: string[]) => vfmc("run", "--train", SPEC, ...SMALL, ...args);
 const dir = join(root, "tiny");
-const KEEP = "teacher.momentum=cosine 0.99 -> 1.0";
+const KEEP = "teacher.momentum=cosine 0.95 -> 1.0"; // the spec's own value: the same run as without it
 const ckpt = join(dir, "checkpoint.safetensors");
 
 interface Summary {
@@ -112,8 +112,8 @@ describe("vfmc run --train", () => {
       warnings: unknown[];
       knn: { rawPixels: { results: { top1: number }[] } | null };
     };
-    // franca-tiny: Σ log K over the levels 64/128/256 for DINO; iBOT counts the masked half of the 2B crops
-    const sumLogK = Math.log(64) + Math.log(128) + Math.log(256);
+    // franca-tiny: Σ log K over the levels 16/32/64 for DINO; iBOT counts the masked half of the 2B crops
+    const sumLogK = Math.log(16) + Math.log(32) + Math.log(64);
     expect(s.uniformLosses.loss_dino).toBeCloseTo(sumLogK, 4);
     expect(s.uniformLosses.loss_ibot).toBeCloseTo(sumLogK / 2, 4);
     expect(Object.keys(s.firstLosses)).toEqual(expect.arrayContaining(["loss", "loss_dino"]));
@@ -130,7 +130,7 @@ describe("vfmc run --train", () => {
     const shares = Object.keys(step).filter((k) => k.startsWith("grad_share."));
     expect(shares.sort()).toEqual(["grad_share.dino", "grad_share.ibot", "grad_share.koleo"]);
     expect(shares.reduce((a, k) => a + step[k]!, 0)).toBeCloseTo(1, 4);
-    [64, 128, 256].forEach((k, l) => {
+    [16, 32, 64].forEach((k, l) => {
       for (const loss of ["dino", "ibot"]) {
         expect(step[`${loss}_prototypes.${l}`]).toBeLessThanOrEqual(k * (1 + 1e-5));
         expect(step[`${loss}_target_entropy.${l}`]).toBeLessThanOrEqual(Math.log(k) + 1e-4);

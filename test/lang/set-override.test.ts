@@ -55,14 +55,14 @@ describe("parseSetOverride", () => {
 describe("checkSpec with --set", () => {
   test("the override wins over the spec and the defaults, later --set over earlier ones", () => {
     const overrides = [
-      "heads.dino.l2norm=true",
+      "heads.dino.l2norm=false",
       "optim.lr=cosine 3e-3 -> 1e-6",
       "optim.lr=cosine 2e-3 -> 1e-6",
     ];
     const r = checkSpec(TINY, undefined, { overrides: overrides.map((t, i) => parseSetOverride(t, i + 1)) });
     const ir = r.models[0]!;
-    expect(ir.heads.dino.l2norm).toBe(true);
-    expect(ir.heads.ibot!.l2norm).toBe(false);
+    expect(ir.heads.dino.l2norm).toBe(false);
+    expect(ir.heads.ibot!.l2norm).toBe(true);
     expect(ir.optim.baseLr).toBe(2e-3);
     expect(ir.spans.get("optim.lr")?.file).toBe("<--set 3>");
   });
