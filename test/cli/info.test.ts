@@ -46,7 +46,7 @@ describe("vfmc info", () => {
     expect(j.init.dino).toMatchObject({
       on_plateau: false,
       targets: "sinkhorn",
-      samples: 64,
+      samples: 6144, // 2 global crops × 32 per GPU × 96 GPUs
       samples_coincide: true,
     });
     expect(j.init.dino.levels[0].logit_std).toBeCloseTo(1 / Math.sqrt(384), 6);

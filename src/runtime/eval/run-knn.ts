@@ -158,23 +158,12 @@ export async function knnOfWeights(
   const session = await featureSession(ir, weights, opts);
   try {
     const res = ir.export.resolution;
-    const { skipped, onSkip } = skipCollector(opts);
-    const bank = await extractFeatures(session, data.train, res, opts.bankLimit, opts.batch, onSkip);
-    const queries = await extractFeatures(session, data.test, res, opts.queryLimit, opts.batch, onSkip);
-    const numClasses = Math.max(data.train.numClasses, data.test.numClasses);
-    const results = knnEvaluate(bank, queries, bank.dim, {
-      k: opts.k ?? KNN_DEFAULTS.k,
-      temperature: opts.temperature ?? KNN_DEFAULTS.temperature,
-      numClasses,
-    });
-    return {
-      results,
-      bank: bank.labels.length,
-      queries: queries.labels.length,
-      dim: bank.dim,
-      seconds: (performance.now() - t0) / 1000,
-      skipped,
-    };
+    return await knnReport(
+      (d, limit, onSkip) => extractFeatures(session, d, res, limit, opts.batch, onSkip),
+      data,
+      opts,
+      t0,
+    );
   } finally {
     await session.release();
   }
@@ -186,10 +175,23 @@ export async function knnOfPixels(
   data: { readonly train: Dataset; readonly test: Dataset },
   opts: KnnRunOptions = {},
 ): Promise<KnnReport> {
-  const t0 = performance.now();
+  return knnReport((d, limit, onSkip) => pixelFeatures(ir, d, limit, onSkip), data, opts, performance.now());
+}
+
+/** Bank and query features from `features`, voted on (§10.1), timed from `t0`, with the files left out. */
+async function knnReport(
+  features: (
+    d: Dataset,
+    limit: number | undefined,
+    onSkip: (s: SkippedImage) => void,
+  ) => Promise<LabelledFeatures & { dim: number }>,
+  data: { readonly train: Dataset; readonly test: Dataset },
+  opts: KnnRunOptions,
+  t0: number,
+): Promise<KnnReport> {
   const { skipped, onSkip } = skipCollector(opts);
-  const bank = await pixelFeatures(ir, data.train, opts.bankLimit, onSkip);
-  const queries = await pixelFeatures(ir, data.test, opts.queryLimit, onSkip);
+  const bank = await features(data.train, opts.bankLimit, onSkip);
+  const queries = await features(data.test, opts.queryLimit, onSkip);
   const results = knnEvaluate(bank, queries, bank.dim, {
     k: opts.k ?? KNN_DEFAULTS.k,
     temperature: opts.temperature ?? KNN_DEFAULTS.temperature,
